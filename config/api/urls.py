@@ -1,0 +1,32 @@
+from django.urls import path
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+
+from profiles.api.views import MeView
+
+app_name = "api"
+
+
+@extend_schema(responses=OpenApiTypes.OBJECT)
+@api_view(["GET"])
+@permission_classes([AllowAny])
+def api_root(request, format=None):
+    """The entry point of the v1 API: links to its resources and its documentation."""
+    return Response(
+        {
+            "me": reverse("api:me", request=request, format=format),
+            "schema": reverse("api-schema", request=request),
+            "docs": reverse("api-docs", request=request),
+            "auth": request.build_absolute_uri("/_allauth/app/v1/auth/login"),
+        }
+    )
+
+
+urlpatterns = [
+    path("", api_root, name="root"),
+    path("me/", MeView.as_view(), name="me"),
+]

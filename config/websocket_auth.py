@@ -1,0 +1,45 @@
+"""Websocket authentication: the browser's session cookie, or a mobile app's session token.
+
+Mobile apps send the allauth headless session token in the ``X-Session-Token``
+header of the handshake; browsers send their session cookie. The user ends up
+in ``scope["user"]`` either way (AnonymousUser when neither is valid).
+"""
+
+from allauth.headless.internal.sessionkit import authenticate_by_x_session_token
+from channels.auth import AuthMiddlewareStack
+from channels.db import database_sync_to_async
+from django.contrib.auth.models import AnonymousUser
+
+
+@database_sync_to_async
+def _user_for_session_token(token: str):
+    try:
+        result = authenticate_by_x_session_token(token)
+    except Exception:
+        return None
+    return result[0] if result else None
+
+
+def _header(scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key.lower() == name:
+            return value.decode("latin-1")
+    return None
+
+
+class SessionTokenMiddleware:
+    """Authenticates by ``X-Session-Token`` when the handshake carries one."""
+
+    def __init__(self, inner):
+        self.inner = inner
+
+    async def __call__(self, scope, receive, send):
+        token = _header(scope, b"x-session-token")
+        if token:
+            user = await _user_for_session_token(token)
+            scope = dict(scope, user=user or AnonymousUser())
+        return await self.inner(scope, receive, send)
+
+
+def SessionOrTokenAuthMiddleware(inner):
+    return AuthMiddlewareStack(SessionTokenMiddleware(inner))

@@ -1,0 +1,46 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Activity(models.Model):
+    """One thing a member did: the append-only log that participation metrics read.
+
+    Rows are written only by :func:`metrics.services.activity_record` and never
+    updated; profile types and participation are computed from them.
+    """
+
+    class Verb(models.TextChoices):
+        VISITED = "visited", _("visited")
+        COMMUNITY_CREATED = "community_created", _("created a community")
+        MEMBER_JOINED = "member_joined", _("joined a community")
+        MEMBER_LEFT = "member_left", _("left a community")
+        POST_CREATED = "post_created", _("posted")
+        POST_READ = "post_read", _("read a post")
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="activities"
+    )
+    verb = models.CharField(max_length=40, choices=Verb.choices)
+    community = models.ForeignKey(
+        "communities.Community",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="activities",
+    )
+    object_type = models.CharField(max_length=40, blank=True)
+    object_id = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activity log")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["actor", "verb", "created_at"]),
+            models.Index(fields=["community", "verb", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor_id} {self.verb} {self.object_type}:{self.object_id}"
