@@ -17,7 +17,7 @@ from communities.models import Community, Membership, Post
 
 def _active_membership(user) -> QuerySet:
     return Membership.objects.filter(
-        community=OuterRef("pk"), user=user, status=Membership.Status.ACTIVE
+        community=OuterRef("pk"), user_id=user.pk, status=Membership.Status.ACTIVE
     )
 
 

@@ -2,6 +2,7 @@
 
 from django.db import transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from communities.markdown import render_markdown
 from communities.models import Community, Membership, Post
@@ -36,11 +37,13 @@ def community_create(
     """
     name = (name or "").strip()
     if not name:
-        raise ValidationError("A community needs a name.", field_errors={"name": ["Required."]})
+        raise ValidationError(
+            _("A community needs a name."), field_errors={"name": [_("Required.")]}
+        )
     if slug and Community.objects.filter(slug=slug).exists():
         raise Conflict(
-            f"A community with the address “{slug}” already exists.",
-            field_errors={"slug": ["Already taken."]},
+            _("A community with the address “%(slug)s” already exists.") % {"slug": slug},
+            field_errors={"slug": [_("Already taken.")]},
         )
     community = Community.objects.create(
         name=name,
@@ -68,7 +71,7 @@ def membership_add(*, community: Community, user, role: str = Membership.Role.ME
         community=community, user=user, defaults={"role": role}
     )
     if membership.status == Membership.Status.BANNED:
-        raise PermissionDenied("This member is banned from the community.")
+        raise PermissionDenied(_("This member is banned from the community."))
     if not created and membership.status == Membership.Status.ACTIVE:
         return membership
     if not created:
@@ -89,15 +92,15 @@ def post_create(
     if not Membership.objects.filter(
         community=community, user=author, status=Membership.Status.ACTIVE
     ).exists():
-        raise PermissionDenied("Only members can post in this community.")
+        raise PermissionDenied(_("Only members can post in this community."))
     title, body = (title or "").strip(), (body or "").strip()
     errors = {}
     if not title:
-        errors["title"] = ["A post needs a title."]
+        errors["title"] = [_("A post needs a title.")]
     if not body:
-        errors["body"] = ["A post needs a body."]
+        errors["body"] = [_("A post needs a body.")]
     if errors:
-        raise ValidationError("The post is incomplete.", field_errors=errors)
+        raise ValidationError(_("The post is incomplete."), field_errors=errors)
     post = Post.objects.create(
         community=community,
         author=author,

@@ -10,15 +10,14 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 django_asgi_application = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from config.routing import websocket_urlpatterns  # noqa: E402
-from config.websocket_auth import SessionOrTokenAuthMiddleware  # noqa: E402
+from config.websocket import BrowserOriginValidator, SessionOrTokenAuthMiddleware  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_application,
-        "websocket": AllowedHostsOriginValidator(
+        "websocket": BrowserOriginValidator(
             SessionOrTokenAuthMiddleware(URLRouter(websocket_urlpatterns))
         ),
     }

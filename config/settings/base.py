@@ -198,6 +198,9 @@ ACCOUNT_RATE_LIMITS = {
 }
 
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# With optional verification (the local default) members may not have verified their
+# address yet; MFA must still be available to every one of them.
+MFA_ALLOW_UNVERIFIED_EMAIL = ACCOUNT_EMAIL_VERIFICATION != "mandatory"
 MFA_TOTP_ISSUER = SITE_NAME
 
 HEADLESS_CLIENTS = ("app", "browser")

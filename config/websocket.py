@@ -1,4 +1,6 @@
-"""Websocket authentication: the browser's session cookie, or a mobile app's session token.
+"""Websocket handshake: origin check and authentication.
+
+Authentication: the browser's session cookie, or a mobile app's session token.
 
 Mobile apps send the allauth headless session token in the ``X-Session-Token``
 header of the handshake; browsers send their session cookie. The user ends up
@@ -8,6 +10,8 @@ in ``scope["user"]`` either way (AnonymousUser when neither is valid).
 from allauth.headless.internal.sessionkit import authenticate_by_x_session_token
 from channels.auth import AuthMiddlewareStack
 from channels.db import database_sync_to_async
+from channels.security.websocket import OriginValidator
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 
 
@@ -43,3 +47,23 @@ class SessionTokenMiddleware:
 
 def SessionOrTokenAuthMiddleware(inner):
     return AuthMiddlewareStack(SessionTokenMiddleware(inner))
+
+
+class BrowserOriginValidator(OriginValidator):
+    """Refuses cross-site browser handshakes; lets native apps (no Origin header) through.
+
+    Browsers always send ``Origin``, so a page on another site cannot ride the
+    member's cookie. Native apps send no Origin and authenticate with their
+    session token, which no other site can read.
+    """
+
+    def __init__(self, application):
+        allowed = list(settings.ALLOWED_HOSTS)
+        if settings.DEBUG and not allowed:
+            allowed = ["localhost", "127.0.0.1", "[::1]"]
+        super().__init__(application, allowed)
+
+    def valid_origin(self, parsed_origin) -> bool:
+        if parsed_origin is None:
+            return True
+        return self.validate_origin(parsed_origin)

@@ -1,0 +1,49 @@
+"""/healthz reports the state of the database, the channel layer and the Celery broker."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+CLOSED_PORT_REDIS = "redis://127.0.0.1:1/0"
+
+
+def test_healthz_is_200_when_everything_is_up(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "ok",
+        "checks": {"database": "ok", "channel_layer": "ok", "broker": "ok"},
+        "down": [],
+    }
+
+
+def test_healthz_is_503_naming_the_broker_when_it_is_down(client, settings):
+    settings.CELERY_BROKER_URL = CLOSED_PORT_REDIS
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "down"
+    assert body["down"] == ["broker"]
+    assert body["checks"]["database"] == "ok"
+
+
+def test_healthz_is_503_naming_the_channel_layer_when_it_is_down(client, settings):
+    from channels.layers import channel_layers
+
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [CLOSED_PORT_REDIS]},
+        }
+    }
+    channel_layers.backends.clear()
+    try:
+        response = client.get("/healthz")
+    finally:
+        channel_layers.backends.clear()
+    assert response.status_code == 503
+    assert response.json()["down"] == ["channel_layer"]
+
+
+def test_healthz_needs_no_login_and_accepts_only_get(client):
+    assert client.post("/healthz").status_code == 405

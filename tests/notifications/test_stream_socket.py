@@ -1,0 +1,133 @@
+"""/ws/stream/: who may connect, and events arriving only after the commit."""
+
+import json
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.db import transaction
+from django.test import Client
+
+from config.asgi import application
+from notifications.events import send_event_on_commit, user_group
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
+
+ORIGIN = (b"origin", b"http://testserver")
+
+
+@sync_to_async
+def _member_with_cookie():
+    user = UserFactory()
+    client = Client()
+    client.force_login(user)
+    return user, f"sessionid={client.cookies['sessionid'].value}".encode()
+
+
+@sync_to_async
+def _member_with_token():
+    user = UserFactory()
+    response = Client().post(
+        "/_allauth/app/v1/auth/login",
+        data=json.dumps({"email": user.email, "password": PASSWORD}),
+        content_type="application/json",
+    )
+    return user, response.json()["meta"]["session_token"].encode()
+
+
+def _connect(headers):
+    return WebsocketCommunicator(application, "/ws/stream/", headers=headers)
+
+
+@sync_to_async
+def _publish(user_id, *, rollback=False):
+    class Rollback(Exception):
+        pass
+
+    try:
+        with transaction.atomic():
+            send_event_on_commit(
+                groups=[user_group(user_id)], event_type="unread_count", data={"count": 3}
+            )
+            if rollback:
+                raise Rollback
+    except Rollback:
+        pass
+
+
+async def test_anonymous_connection_is_closed_with_4401():
+    communicator = _connect([ORIGIN])
+    connected, code = await communicator.connect()
+    assert (connected, code) == (False, 4401)
+
+
+async def test_browser_session_cookie_connects_and_receives_personal_events():
+    user, cookie = await _member_with_cookie()
+    communicator = _connect([ORIGIN, (b"cookie", cookie)])
+    connected, _ = await communicator.connect()
+    assert connected
+    await _publish(user.pk)
+    event = await communicator.receive_json_from(timeout=2)
+    assert event["type"] == "unread_count"
+    assert event["data"] == {"count": 3}
+    assert {"id", "type", "data", "created_at"} <= set(event)
+    await communicator.disconnect()
+
+
+async def test_mobile_session_token_connects_without_an_origin_header():
+    user, token = await _member_with_token()
+    communicator = _connect([(b"x-session-token", token)])
+    connected, _ = await communicator.connect()
+    assert connected
+    await _publish(user.pk)
+    assert (await communicator.receive_json_from(timeout=2))["type"] == "unread_count"
+    await communicator.disconnect()
+
+
+async def test_forged_token_is_closed_with_4401():
+    communicator = _connect([(b"x-session-token", b"forged")])
+    assert await communicator.connect() == (False, 4401)
+
+
+async def test_cross_site_browser_handshake_is_refused():
+    _, cookie = await _member_with_cookie()
+    communicator = _connect([(b"origin", b"https://evil.example"), (b"cookie", cookie)])
+    connected, _ = await communicator.connect()
+    assert not connected
+
+
+async def test_rolled_back_transaction_sends_nothing():
+    user, cookie = await _member_with_cookie()
+    communicator = _connect([ORIGIN, (b"cookie", cookie)])
+    await communicator.connect()
+    await _publish(user.pk, rollback=True)
+    assert await communicator.receive_nothing(timeout=0.3)
+    await communicator.disconnect()
+
+
+async def test_other_members_do_not_receive_personal_events():
+    _, cookie = await _member_with_cookie()
+    other, _ = await _member_with_cookie()
+    communicator = _connect([ORIGIN, (b"cookie", cookie)])
+    await communicator.connect()
+    await _publish(other.pk)
+    assert await communicator.receive_nothing(timeout=0.3)
+    await communicator.disconnect()
+
+
+async def test_malformed_frames_get_an_error_and_the_socket_keeps_serving():
+    _, cookie = await _member_with_cookie()
+    communicator = _connect([ORIGIN, (b"cookie", cookie)])
+    await communicator.connect()
+    await communicator.send_to(text_data="{not json")
+    assert await communicator.receive_json_from() == {
+        "type": "error",
+        "code": "malformed_json",
+        "detail": "Frames must be JSON objects.",
+    }
+    await communicator.send_json_to({"type": "launch-missiles"})
+    assert (await communicator.receive_json_from())["code"] == "unknown_type"
+    await communicator.send_json_to({"type": "ping"})
+    assert await communicator.receive_json_from() == {"type": "pong"}
+    await communicator.disconnect()
