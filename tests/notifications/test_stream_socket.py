@@ -59,6 +59,7 @@ def _publish(user_id, *, rollback=False):
 async def test_anonymous_connection_is_closed_with_4401():
     communicator = _connect([ORIGIN])
     connected, code = await communicator.connect()
+    await communicator.disconnect()
     assert (connected, code) == (False, 4401)
 
 
@@ -87,13 +88,16 @@ async def test_mobile_session_token_connects_without_an_origin_header():
 
 async def test_forged_token_is_closed_with_4401():
     communicator = _connect([(b"x-session-token", b"forged")])
-    assert await communicator.connect() == (False, 4401)
+    result = await communicator.connect()
+    await communicator.disconnect()
+    assert result == (False, 4401)
 
 
 async def test_cross_site_browser_handshake_is_refused():
     _, cookie = await _member_with_cookie()
     communicator = _connect([(b"origin", b"https://evil.example"), (b"cookie", cookie)])
     connected, _ = await communicator.connect()
+    await communicator.disconnect()
     assert not connected
 
 
