@@ -15,8 +15,16 @@ class Activity(models.Model):
         COMMUNITY_CREATED = "community_created", _("created a community")
         MEMBER_JOINED = "member_joined", _("joined a community")
         MEMBER_LEFT = "member_left", _("left a community")
+        MEMBER_INVITED = "member_invited", _("invited a colleague")
         POST_CREATED = "post_created", _("posted")
         POST_READ = "post_read", _("read a post")
+        COMMENT_CREATED = "comment_created", _("commented")
+        REACTION_CREATED = "reaction_created", _("reacted")
+        ANSWER_ACCEPTED = "answer_accepted", _("had an answer accepted")
+        POLL_VOTED = "poll_voted", _("voted in a poll")
+        RSVP = "rsvp", _("answered an invitation to an event")
+        ELECTION_VOTED = "election_voted", _("voted in an election")
+        CONTENT_FLAGGED = "content_flagged", _("reported content")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="activities"

@@ -235,6 +235,38 @@ SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
 SOCIALACCOUNT_ONLY = False
 
+# --- Communities and conversations ---------------------------------------------------
+CERCLE_REACTION_KINDS = env.list(
+    "CERCLE_REACTION_KINDS", default=["like", "celebrate", "insightful", "helpful", "support"]
+)
+CERCLE_POST_BODY_MAX_LENGTH = env.int("CERCLE_POST_BODY_MAX_LENGTH", default=20_000)
+CERCLE_COMMENT_BODY_MAX_LENGTH = env.int("CERCLE_COMMENT_BODY_MAX_LENGTH", default=5_000)
+CERCLE_ATTACHMENT_MAX_BYTES = env.int("CERCLE_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+CERCLE_ATTACHMENT_CONTENT_TYPES = env.list(
+    "CERCLE_ATTACHMENT_CONTENT_TYPES",
+    default=[
+        "image/jpeg",
+        "image/png",
+        "image/gif",
+        "image/webp",
+        "application/pdf",
+        "text/plain",
+        "text/csv",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "application/vnd.oasis.opendocument.text",
+        "application/vnd.oasis.opendocument.spreadsheet",
+        "application/vnd.oasis.opendocument.presentation",
+    ],
+)
+CERCLE_THUMBNAIL_SIZE = (480, 480)
+# After this many of a member's posts or comments are hidden by moderators in one
+# community, the moderation queue suggests a ban.
+CERCLE_BAN_SUGGESTION_THRESHOLD = env.int("CERCLE_BAN_SUGGESTION_THRESHOLD", default=3)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
 # --- API ---------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

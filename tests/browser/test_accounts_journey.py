@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from communities.services import membership_add
+from communities.services.memberships import membership_add
 from tests.factories import PASSWORD, UserFactory, make_community, make_post
 
 pytestmark = pytest.mark.django_db(transaction=True)

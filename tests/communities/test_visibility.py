@@ -4,7 +4,7 @@ import pytest
 
 from communities.models import Community, Membership
 from communities.selectors import communities_visible_to, posts_visible_to
-from communities.services import membership_add
+from communities.services.memberships import membership_add
 from tests.factories import UserFactory, make_community, make_post
 
 pytestmark = pytest.mark.django_db

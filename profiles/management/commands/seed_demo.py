@@ -9,7 +9,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from communities.models import Community, Membership, Post
-from communities.services import community_create, membership_add, post_create
+from communities.services.communities import community_create
+from communities.services.memberships import membership_add
+from communities.services.posts import post_create
 from profiles.models import User
 
 DEMO_PASSWORD = "cercle-demo-2026"
