@@ -48,3 +48,12 @@ def test_member_activates_totp_and_login_then_requires_the_code(client, user, pa
     done = client.post(reverse("mfa_authenticate"), {"code": _current_code(secret)})
     assert done.status_code == 302
     assert client.session["_auth_user_id"] == str(user.pk)
+
+
+def test_two_factor_page_is_part_of_the_account_settings(client, user):
+    client.force_login(user)
+    page = client.get(reverse("mfa_index"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'aria-label="Account settings"' in html
+    assert reverse("mfa_activate_totp") in html
