@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Community(models.Model):
@@ -399,7 +400,7 @@ class Flag(models.Model):
     """A report that a post or comment breaks the rules, and what moderators did."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("report status", "Open")
         HIDDEN = "hidden", _("Content hidden")
         RESTORED = "restored", _("Content restored")
         DISMISSED = "dismissed", _("Dismissed")
@@ -454,7 +455,7 @@ class Election(models.Model):
     who voted is recorded, not for whom."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("election status", "Open")
         CLOSED = "closed", _("Closed")
         CANCELLED = "cancelled", _("Cancelled")
 
@@ -467,6 +468,11 @@ class Election(models.Model):
     winner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The role the winner held before, given back when the term ends ("" = not promoted).
+    winner_previous_role = models.CharField(
+        max_length=10, choices=Membership.Role.choices, blank=True, editable=False
+    )
+    term_ended_at = models.DateTimeField(_("term ended at"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )

@@ -14,6 +14,7 @@ admin.site.index_title = "Community management"
 urlpatterns = [
     path("", profile_views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
+    path("", include("communities.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
     path("_allauth/", include("allauth.headless.urls")),

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import api_view, permission_classes
@@ -19,6 +19,11 @@ def api_root(request, format=None):
     return Response(
         {
             "me": reverse("api:me", request=request, format=format),
+            "communities": reverse("api:community-list", request=request, format=format),
+            "posts": reverse("api:post-list", request=request, format=format),
+            "topics": reverse("api:topic-list", request=request, format=format),
+            "invitations": reverse("api:invitation-list", request=request, format=format),
+            "moderation_flags": reverse("api:moderation-flags", request=request, format=format),
             "schema": reverse("api-schema", request=request),
             "docs": reverse("api-docs", request=request),
             "auth": request.build_absolute_uri("/_allauth/app/v1/auth/login"),
@@ -29,4 +34,5 @@ def api_root(request, format=None):
 urlpatterns = [
     path("", api_root, name="root"),
     path("me/", MeView.as_view(), name="me"),
+    path("", include("communities.api.urls")),
 ]

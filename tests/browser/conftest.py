@@ -7,9 +7,12 @@ Fixtures:
 - ``new_page(width=..., locale=...)``: more pages, e.g. a second user or a phone.
 - ``shot(page, name)``: saves a screenshot to docs/screenshots/<name>.png.
 - ``log_in(page, email, password)``: the login form, as a person fills it.
+- ``arrange(function)``: runs test set-up that goes through services (they send live
+  events on commit) in a thread of its own, away from Playwright's event loop.
 """
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -110,3 +113,33 @@ def log_in():
         page.get_by_role("button", name="Sign In").click()
 
     return fill
+
+
+@pytest.fixture
+def arrange():
+    """Run ``function`` in a thread of its own and return its result.
+
+    Services send live events on commit through ``async_to_sync``, which refuses to run
+    in a thread where an event loop is running, as Playwright's is in the test thread.
+    """
+    from django.db import connection
+
+    def run_outside_the_browser_loop(function):
+        result, failure = [], []
+
+        def run():
+            try:
+                result.append(function())
+            except BaseException as error:  # re-raised in the test thread
+                failure.append(error)
+            finally:
+                connection.close()
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        thread.join()
+        if failure:
+            raise failure[0]
+        return result[0]
+
+    return run_outside_the_browser_loop

@@ -3,7 +3,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from communities.models import Community, Membership, Post
+from communities.models import Comment, Community, Invitation, Membership, Post, Reaction
 from metrics.models import Activity
 from profiles.models import User
 
@@ -42,3 +42,19 @@ def test_seed_demo_twice_changes_nothing():
     first = _counts()
     call_command("seed_demo", stdout=StringIO())
     assert _counts() == first
+
+
+def test_seed_demo_fills_every_community_with_conversations():
+    call_command("seed_demo", stdout=StringIO())
+    for community in Community.objects.all():
+        assert community.posts.exists(), community.slug
+    assert Comment.objects.filter(parent__isnull=False).exists()
+    assert Reaction.objects.count() >= 20
+    question = Post.objects.get(kind=Post.Kind.QUESTION)
+    assert question.accepted_answer is not None
+    poll = Post.objects.get(kind=Post.Kind.POLL).poll
+    assert poll.ballots.count() == 10
+    event = Post.objects.get(kind=Post.Kind.EVENT).event
+    assert event.rsvps.filter(answer="yes").count() == 4
+    assert Membership.objects.filter(status=Membership.Status.PENDING).count() == 1
+    assert Invitation.objects.filter(status=Invitation.Status.PENDING).count() == 2

@@ -4,14 +4,22 @@ Idempotent: people are found by email, communities by slug and posts by title,
 so running it again changes nothing.
 """
 
+from datetime import timedelta
+
 from django.contrib.sites.models import Site
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
-from communities.models import Community, Membership, Post
+from communities.models import Comment, Community, Membership, Post
+from communities.services.comments import answer_accept, comment_create
 from communities.services.communities import community_create
-from communities.services.memberships import membership_add
+from communities.services.events import rsvp_set
+from communities.services.invitations import invitation_create
+from communities.services.memberships import membership_add, membership_request
+from communities.services.polls import poll_vote
 from communities.services.posts import post_create
+from communities.services.reactions import reaction_toggle
 from profiles.models import User
 
 DEMO_PASSWORD = "cercle-demo-2026"
@@ -121,55 +129,112 @@ COMMUNITIES = [
     },
 ]
 
+# Each post: (title, body, extras). Extras may hold a kind, a poll or an event, the
+# comments (author index in the community, body, replies) and reactions.
 POSTS = {
     "general": [
         (
             "Welcome to Cercle",
-            "Our conversations move here from email. **Join the communities** "
-            "that matter to you and set your notifications so you only get what you need.",
+            "Our conversations move here from email. **Join the communities** that matter to "
+            "you and set your notifications so you only get what you need. #onboarding",
+            {
+                "kind": Post.Kind.ANNOUNCEMENT,
+                "author": 1,
+                "reactions": {"like": 12, "celebrate": 6},
+                "comments": [
+                    (5, "Great news, my inbox thanks you!", [(1, "That is the idea :)")]),
+                    (9, "Is there a mobile app?", [(1, "Yes, it uses the same API.")]),
+                ],
+            },
         ),
         (
             "Where do I find the travel policy?",
-            "I am flying to Lyon next month: is the 2026 "
-            "travel policy published somewhere? #travel",
+            "I am flying to Lyon next month: is the 2026 travel policy published somewhere? "
+            "#travel",
+            {
+                "kind": Post.Kind.QUESTION,
+                "author": 7,
+                "comments": [
+                    (12, "Finance keeps it on the intranet, section *Expenses*.", []),
+                    (4, "Here: the 2026 version is in the Finance community files.", []),
+                ],
+                "accept": 1,
+                "reactions": {"helpful": 4},
+            },
+        ),
+        (
+            "Which day for the summer party?",
+            "Help us pick the date of the summer party. #events",
+            {
+                "kind": Post.Kind.POLL,
+                "author": 1,
+                "poll": {"options": ["Thursday 2 July", "Friday 3 July", "Friday 10 July"]},
+                "votes": [0, 1, 1, 2, 1, 0, 1, 1, 2, 1],
+            },
         ),
     ],
     "engineering-guild": [
         (
             "RFC: one logging format for all services",
-            "Proposal: structured JSON logs "
-            "everywhere.\n\n1. same field names\n2. request ids propagated\n3. no PII\n\n"
-            "Comments welcome before Friday. #observability",
+            "Proposal: structured JSON logs everywhere.\n\n1. same field names\n2. request ids "
+            "propagated\n3. no PII\n\nComments welcome before Friday. #observability",
+            {
+                "comments": [
+                    (2, "+1, and let us agree on the level names too.", [(0, "Good point.")]),
+                    (3, "Can we keep plain text for local development?", []),
+                    (4, "We did this in billing last year, happy to share the config.", []),
+                ],
+                "reactions": {"insightful": 5, "like": 3},
+            },
         ),
         (
             "Brown-bag: PostgreSQL indexing",
-            "Thursday 12:30, room Ada and online. Bring your slow queries!",
+            "Bring your slow queries! Room Ada and online. #postgresql",
+            {
+                "kind": Post.Kind.EVENT,
+                "author": 1,
+                "event": {
+                    "starts_in_days": 6,
+                    "hours": 1,
+                    "location": "Room Ada, 3rd floor",
+                    "online_url": "https://meet.acme.example/brown-bag",
+                    "capacity": 8,
+                },
+                "rsvps": ["yes", "yes", "maybe", "yes", "no", "yes"],
+            },
         ),
     ],
     "customer-voice": [
         (
             "Top 5 requests this quarter",
             "From 212 calls: exports, SSO, mobile offline mode, bulk edit and audit logs. #roadmap",
+            {
+                "comments": [(2, "Offline mode keeps coming back in retail accounts.", [])],
+                "reactions": {"insightful": 4},
+            },
         ),
     ],
     "people-managers": [
         (
             "Running better 1:1s",
-            "What has worked for you? I now start with *what is on your "
-            "mind* and keep status updates for the written stand-up.",
+            "What has worked for you? I now start with *what is on your mind* and keep status "
+            "updates for the written stand-up. #management",
+            {"comments": [(2, "A shared running doc changed everything for my team.", [])]},
         ),
     ],
     "community-managers-circle": [
         (
             "Next meetup: measuring what we act on",
-            "Agenda: the metrics task force shares its "
-            "first dashboard. Reminder: what happens here stays here.",
+            "Agenda: the metrics task force shares its first dashboard. Reminder: what happens "
+            "here stays here. #metrics",
+            {"reactions": {"like": 3}},
         ),
     ],
     "project-aurora": [
         (
             "Due diligence checklist",
             "The checklist is in the data room. Owners please update your sections by Wednesday.",
+            {"comments": [(1, "Legal section updated.", [])]},
         ),
     ],
 }
@@ -177,6 +242,25 @@ POSTS = {
 
 class Command(BaseCommand):
     help = "Creates a demo organisation (people, communities, posts). Safe to run again."
+
+    def _seed_membership_flows(self, people_by_department, everyone) -> None:
+        """A pending request and invitations, so managers have something to act on."""
+        managers = Community.objects.get(slug="people-managers")
+        requester = people_by_department["Engineering"][2]
+        if not Membership.objects.filter(community=managers, user=requester).exists():
+            membership_request(
+                user=requester,
+                community=managers,
+                message="I lead the platform team since March.",
+            )
+        circle = Community.objects.get(slug="community-managers-circle")
+        owner = circle.memberships.get(role=Membership.Role.OWNER).user
+        if not circle.invitations.exists():
+            invitation_create(
+                inviter=owner,
+                community=circle,
+                emails=[people_by_department["Sales"][0].email, f"new.colleague@{DEMO_DOMAIN}"],
+            )
 
     @transaction.atomic
     def handle(self, *args, **options):
@@ -239,10 +323,12 @@ class Command(BaseCommand):
                 role = Membership.Role.MANAGER if position == 1 else Membership.Role.MEMBER
                 if not Membership.objects.filter(community=community, user=member).exists():
                     membership_add(community=community, user=member, role=role)
-            for position, (title, body) in enumerate(POSTS.get(spec["slug"], [])):
-                if not Post.objects.filter(community=community, title=title).exists():
-                    author = members[position % len(members)]
-                    post_create(author=author, community=community, title=title, body=body)
+            for position, (title, body, extras) in enumerate(POSTS.get(spec["slug"], [])):
+                if Post.objects.filter(community=community, title=title).exists():
+                    continue
+                _seed_conversation(community, members, position, title, body, extras)
+
+        self._seed_membership_flows(people_by_department, everyone)
 
         self.stdout.write(self.style.SUCCESS("Demo organisation ready."))
         self.stdout.write(f"  Password for every demo account: {DEMO_PASSWORD}")
@@ -253,6 +339,60 @@ class Command(BaseCommand):
             f"  {User.objects.filter(email__endswith='@' + DEMO_DOMAIN).count()} people, "
             f"{Community.objects.count()} communities, {Post.objects.count()} posts."
         )
+
+
+def _seed_conversation(community, members, position, title, body, extras) -> None:
+    author = members[extras.get("author", position) % len(members)]
+    kind = extras.get("kind", Post.Kind.DISCUSSION)
+    event = None
+    if "event" in extras:
+        spec = extras["event"]
+        starts_at = (timezone.now() + timedelta(days=spec["starts_in_days"])).replace(
+            hour=12, minute=30, second=0, microsecond=0
+        )
+        event = {
+            "starts_at": starts_at,
+            "ends_at": starts_at + timedelta(hours=spec["hours"]),
+            "timezone": "Europe/Paris",
+            "location": spec["location"],
+            "online_url": spec["online_url"],
+            "capacity": spec["capacity"],
+        }
+    post = post_create(
+        author=author,
+        community=community,
+        title=title,
+        body=body,
+        kind=kind,
+        poll=extras.get("poll"),
+        event=event,
+    )
+    comments = []
+    for author_index, text, replies in extras.get("comments", []):
+        comment = comment_create(author=members[author_index % len(members)], post=post, body=text)
+        comments.append(comment)
+        for reply_author, reply_text in replies:
+            comment_create(
+                author=members[reply_author % len(members)],
+                post=post,
+                body=reply_text,
+                parent=comment,
+            )
+    if "accept" in extras:
+        answer_accept(actor=author, post=post, comment=comments[extras["accept"]])
+    for kind_name, count in extras.get("reactions", {}).items():
+        for reactor in members[1 : count + 1]:
+            reaction_toggle(user=reactor, kind=kind_name, post=post)
+    if "votes" in extras:
+        options = list(post.poll.options.all())
+        for voter, choice in zip(members[2:], extras["votes"], strict=False):
+            poll_vote(voter=voter, poll=post.poll, option_ids=[options[choice].pk])
+    for attendee, answer in zip(members[2:], extras.get("rsvps", []), strict=False):
+        rsvp_set(user=attendee, event=post.event, answer=answer)
+    # Spread the conversation over the past days, so the stream reads like a real one.
+    age = timedelta(days=position * 2 + 1, hours=len(community.name))
+    Post.objects.filter(pk=post.pk).update(created_at=timezone.now() - age)
+    Comment.objects.filter(post=post).update(created_at=timezone.now() - age + timedelta(hours=2))
 
 
 def _ascii(text: str) -> str:

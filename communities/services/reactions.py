@@ -1,0 +1,86 @@
+"""Writes for reactions: one reaction of each kind per member on a post or a comment.
+
+Who may react: whoever may read the post and is not banned from its community; hidden
+comments only for their author and moderators; deleted comments not at all.
+"""
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from communities import permissions
+from communities.models import Comment, Post, Reaction
+from communities.services.posts import community_group, post_participation_check
+from config.errors import NotFound, ValidationError
+from metrics.models import Activity
+from metrics.services import activity_record
+from notifications.events import send_event_on_commit
+
+
+@transaction.atomic
+def reaction_toggle(
+    *, user, kind: str, post: Post | None = None, comment: Comment | None = None
+) -> bool:
+    """Add the reaction ``kind`` of ``user`` on ``post`` or ``comment`` (exactly one), or
+    remove it when already there. Returns True when the member now has that reaction.
+
+    ValidationError for a kind outside ``CERCLE_REACTION_KINDS``, no or two targets, a
+    deleted comment or an archived community; NotFound when the member may not read the
+    content; PermissionDenied when banned. Adding logs REACTION_CREATED (removing logs
+    nothing); both send ``reaction.changed`` with the new count to the community group on
+    commit.
+    """
+    if (post is None) == (comment is None):
+        raise ValidationError(_("React to a post or to a comment."))
+    if kind not in settings.CERCLE_REACTION_KINDS:
+        raise ValidationError(
+            _("Unknown reaction."),
+            field_errors={
+                "kind": [
+                    _("Choose one of: %(kinds)s.")
+                    % {"kinds": ", ".join(settings.CERCLE_REACTION_KINDS)}
+                ]
+            },
+        )
+    content_post = post if post is not None else comment.post
+    post_participation_check(user=user, post=content_post)
+    if comment is not None:
+        if comment.post_id != content_post.pk or comment.is_deleted:
+            raise ValidationError(_("This comment was deleted."))
+        if (
+            comment.is_hidden
+            and comment.author_id != user.pk
+            and not permissions.can_moderate(user, content_post.community)
+        ):
+            raise NotFound(_("This comment does not exist."))
+    target = {"post": post} if post is not None else {"comment": comment}
+    deleted, _details = Reaction.objects.filter(user=user, kind=kind, **target).delete()
+    reacted = not deleted
+    if reacted:
+        try:
+            with transaction.atomic():
+                Reaction.objects.create(user=user, kind=kind, **target)
+        except IntegrityError:
+            # A double click raced us to it: the member has the reaction, log it once.
+            return True
+        activity_record(
+            actor=user,
+            verb=Activity.Verb.REACTION_CREATED,
+            community=content_post.community,
+            target=post if post is not None else comment,
+        )
+    count = Reaction.objects.filter(kind=kind, **target).count()
+    send_event_on_commit(
+        groups=[community_group(content_post.community_id)],
+        event_type="reaction.changed",
+        data={
+            "post_id": post.pk if post is not None else None,
+            "comment_id": comment.pk if comment is not None else None,
+            "community_id": content_post.community_id,
+            "user_id": user.pk,
+            "kind": kind,
+            "reacted": reacted,
+            "count": count,
+        },
+    )
+    return reacted
