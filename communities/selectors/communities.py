@@ -32,7 +32,7 @@ from communities.models import (
     Membership,
     Post,
 )
-from communities.selectors.visibility import communities_visible_to
+from communities.selectors.visibility import communities_visible_to, community_visibility_q
 from config.errors import NotFound, PermissionDenied
 
 # Owners first, then managers, moderators and members: how member lists read.
@@ -94,7 +94,7 @@ def community_list(
     Annotated with ``member_count``, ``is_member`` and ``my_role``; a constant number of
     queries whatever the number of rows. Filters: ``search`` (name or description),
     ``mine`` (active memberships only), ``visibility`` and ``topic`` (communities with a
-    visible post tagged with that #topic)."""
+    readable post tagged with that #topic)."""
     queryset = _with_my_role(communities_visible_to(user=user), user)
     if search and search.strip():
         term = search.strip()
@@ -109,7 +109,11 @@ def community_list(
             is_hidden=False,
             topics__name__iexact=topic.strip().lstrip("#"),
         )
-        queryset = queryset.filter(Exists(tagged_posts))
+        # Only communities whose content the member may read: a private community's
+        # topics are part of its content.
+        queryset = queryset.filter(Exists(tagged_posts)).filter(
+            community_visibility_q(user, for_content=True)
+        )
     return queryset.order_by("name", "id")
 
 

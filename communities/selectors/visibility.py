@@ -3,11 +3,13 @@
 The one visibility rule lives here (:func:`community_visibility_q`): every page,
 API endpoint, search, stream, notification and websocket asks it.
 
-- public: everyone in the organisation reads it;
+- public: everyone in the organisation reads it, except the members it banned;
 - private: listed to everyone; its content only to active members;
 - secret: does not exist for anyone but its active members.
 
-Banned members and pending requests count as non-members. Superusers see everything.
+Pending requests count as non-members. Banned members keep no access: they are
+non-members, and a public community's content is closed to them too (they still see
+that it exists, as anyone does). Superusers see everything.
 """
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -35,9 +37,13 @@ def community_visibility_q(user, *, prefix: str = "", for_content: bool = False)
     open_visibilities = [Community.Visibility.PUBLIC]
     if not for_content:
         open_visibilities.append(Community.Visibility.PRIVATE)
-    return Q(**{f"{prefix}visibility__in": open_visibilities}) | Q(
-        **{f"{prefix}pk__in": member_ids}
-    )
+    open_to_all = Q(**{f"{prefix}visibility__in": open_visibilities})
+    if for_content:
+        banned_ids = Membership.objects.filter(
+            user_id=user.pk, status=Membership.Status.BANNED
+        ).values("community_id")
+        open_to_all &= ~Q(**{f"{prefix}pk__in": banned_ids})
+    return open_to_all | Q(**{f"{prefix}pk__in": member_ids})
 
 
 def communities_visible_to(*, user) -> QuerySet[Community]:

@@ -81,15 +81,11 @@ def markdown_body_clean(body: str | None, *, max_length: int) -> tuple[str, list
 def post_participation_check(*, user, post: Post) -> None:
     """Refuse a reply, reaction, vote, RSVP or report on ``post`` by ``user``.
 
-    NotFound when the member may not read the post; PermissionDenied when banned from
-    its community; ValidationError when the community is archived.
+    NotFound when the member may not read the post (members banned from its community
+    may not, whatever its visibility); ValidationError when the community is archived.
     """
     if not post_is_readable(user=user, post=post):
         raise NotFound(_("This post does not exist."))
-    if Membership.objects.filter(
-        community_id=post.community_id, user_id=user.pk, status=Membership.Status.BANNED
-    ).exists():
-        raise PermissionDenied(_("You are banned from this community."))
     if post.community.is_archived:
         raise ValidationError(_("This community is archived: it takes no new content."))
 

@@ -16,6 +16,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Each test starts from an empty cache (tests/conftest.py clears it); Redis still carries
+# the channel layer and the broker when REDIS_URL is set.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 if REDIS_URL:
     # Tests running in parallel against one Redis must not read each other's messages.
     CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = env(  # noqa: F405

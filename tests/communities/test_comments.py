@@ -41,7 +41,7 @@ COMMENT_TABLE = [
     ("outsider", PUBLIC, OK),
     ("outsider", PRIVATE, NotFound),
     ("outsider", SECRET, NotFound),
-    ("banned", PUBLIC, PermissionDenied),
+    ("banned", PUBLIC, NotFound),
     ("banned", PRIVATE, NotFound),
     ("banned", SECRET, NotFound),
 ]

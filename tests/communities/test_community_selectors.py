@@ -121,7 +121,7 @@ def test_directory_query_count_is_constant(user, rows, django_assert_num_queries
 # (who, visibility, outcome of listing members)
 MEMBERS_TABLE = [
     ("outsider", "public", None),
-    ("banned", "public", None),
+    ("banned", "public", PermissionDenied),
     ("member", "private", None),
     ("outsider", "private", PermissionDenied),
     ("banned", "private", PermissionDenied),
@@ -297,3 +297,13 @@ def test_elections_query_count_is_constant(user, rows, django_assert_num_queries
         ]
     assert len(listed) == rows == Election.objects.count()
     assert listed[0][1:3] == (True, 1)
+
+
+def test_directory_topic_does_not_reveal_private_content_to_outsiders(directory, user):
+    sales = Community.objects.get(name="Sales floor")
+    post = Post.objects.create(
+        community=sales, author=sales.created_by, title="Q4", body="#pricing"
+    )
+    post.topics.add(Topic.objects.create(name="pricing"))
+    assert _names(community_list(user=user, topic="pricing")) == []
+    assert _names(community_list(user=sales.created_by, topic="pricing")) == ["Sales floor"]

@@ -11,7 +11,7 @@ from django.utils import timezone
 from communities.models import Event, Rsvp
 from communities.selectors.posts import event_attendance
 from communities.services.events import rsvp_set
-from config.errors import NotFound, PermissionDenied, ValidationError
+from config.errors import NotFound, ValidationError
 from metrics.models import Activity
 from tests.communities.factories_conversations import (
     PRIVATE,
@@ -41,7 +41,7 @@ RSVP_TABLE = [
     ("outsider", PUBLIC, OK),
     ("outsider", PRIVATE, NotFound),
     ("outsider", SECRET, NotFound),
-    ("banned", PUBLIC, PermissionDenied),
+    ("banned", PUBLIC, NotFound),
     ("banned", PRIVATE, NotFound),
     ("banned", SECRET, NotFound),
 ]

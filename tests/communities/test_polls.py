@@ -9,7 +9,7 @@ from django.utils import timezone
 from communities.models import Poll, PollBallot, PollOption
 from communities.selectors.posts import poll_results
 from communities.services.polls import poll_vote
-from config.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from config.errors import Conflict, NotFound, ValidationError
 from metrics.models import Activity
 from tests.communities.factories_conversations import (
     PRIVATE,
@@ -43,7 +43,7 @@ VOTE_TABLE = [
     ("outsider", PUBLIC, OK),
     ("outsider", PRIVATE, NotFound),
     ("outsider", SECRET, NotFound),
-    ("banned", PUBLIC, PermissionDenied),
+    ("banned", PUBLIC, NotFound),
     ("banned", PRIVATE, NotFound),
     ("banned", SECRET, NotFound),
 ]

@@ -38,7 +38,7 @@ READ_TABLE = [
     ("outsider", PUBLIC, True),
     ("outsider", PRIVATE, False),
     ("outsider", SECRET, False),
-    ("banned", PUBLIC, True),
+    ("banned", PUBLIC, False),
     ("banned", PRIVATE, False),
     ("banned", SECRET, False),
 ]

@@ -8,7 +8,7 @@ from django.db import transaction
 from communities.models import Reaction
 from communities.services.comments import comment_create, comment_delete, comment_hide
 from communities.services.reactions import reaction_toggle
-from config.errors import NotFound, PermissionDenied, ValidationError
+from config.errors import NotFound, ValidationError
 from metrics.models import Activity
 from tests.communities.factories_conversations import (
     PRIVATE,
@@ -30,7 +30,7 @@ REACT_TABLE = [
     ("outsider", PUBLIC, OK),
     ("outsider", PRIVATE, NotFound),
     ("outsider", SECRET, NotFound),
-    ("banned", PUBLIC, PermissionDenied),
+    ("banned", PUBLIC, NotFound),
     ("banned", PRIVATE, NotFound),
     ("banned", SECRET, NotFound),
 ]

@@ -51,7 +51,7 @@ TABLE = [
     ("outsider", PUBLIC, True, True),
     ("outsider", PRIVATE, True, False),
     ("outsider", SECRET, False, False),
-    ("banned", PUBLIC, True, True),
+    ("banned", PUBLIC, True, False),
     ("banned", PRIVATE, True, False),
     ("banned", SECRET, False, False),
     ("superuser", SECRET, True, True),

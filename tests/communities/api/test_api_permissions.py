@@ -2,7 +2,8 @@
 
 Every cell is a row: allowed ones answer 2xx, denied ones 403, and a secret community
 answers 404 (or, where a request body names it, the same 400 as an unknown slug) to
-anyone who is not an active member, banned members included.
+anyone who is not an active member, banned members included. A member banned from a
+public community sees that it exists and nothing of its content.
 """
 
 import pytest
@@ -37,21 +38,23 @@ def _row(allowed: dict, ok: int, public_denied: int, private_denied: int, secret
 
 
 EVERYONE = set(ROLES)
+# A member banned from a public community keeps seeing that it exists, nothing more.
+NOT_BANNED = EVERYONE - {"banned"}
 # action: (allowed roles per visibility, success status, denied status per visibility)
 TABLE = {
     "view_community": _row(
         {"public": EVERYONE, "private": EVERYONE, "secret": MEMBERS}, 200, 0, 0, 404
     ),
     "list_members": _row(
-        {"public": EVERYONE, "private": MEMBERS, "secret": MEMBERS}, 200, 0, 403, 404
+        {"public": NOT_BANNED, "private": MEMBERS, "secret": MEMBERS}, 200, 403, 403, 404
     ),
     "read_post": _row(
-        {"public": EVERYONE, "private": MEMBERS, "secret": MEMBERS}, 200, 0, 404, 404
+        {"public": NOT_BANNED, "private": MEMBERS, "secret": MEMBERS}, 200, 404, 404, 404
     ),
     "comment": _row(
         {"public": MEMBERS | {"outsider"}, "private": MEMBERS, "secret": MEMBERS},
         201,
-        403,
+        404,
         404,
         404,
     ),
