@@ -58,3 +58,19 @@ def test_seed_demo_fills_every_community_with_conversations():
     assert event.rsvps.filter(answer="yes").count() == 4
     assert Membership.objects.filter(status=Membership.Status.PENDING).count() == 1
     assert Invitation.objects.filter(status=Invitation.Status.PENDING).count() == 2
+
+
+def test_the_printed_community_manager_can_run_a_community_in_the_admin(client):
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    line = next(line for line in out.getvalue().splitlines() if "Community manager:" in line)
+    manager = User.objects.get(email=line.split()[-1])
+    assert manager.is_staff and not manager.is_superuser
+    managed = Membership.objects.filter(user=manager, role=Membership.Role.MANAGER)
+    assert managed.exists()
+    client.force_login(manager)
+    response = client.get("/admin/communities/community/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert managed.first().community.name in page
+    assert "Project Aurora" not in page

@@ -329,6 +329,12 @@ class Command(BaseCommand):
                 _seed_conversation(community, members, position, title, body, extras)
 
         self._seed_membership_flows(people_by_department, everyone)
+        # Owners and community managers run their communities from the admin.
+        User.objects.filter(
+            email__endswith=f"@{DEMO_DOMAIN}",
+            memberships__role__in=Membership.MANAGING_ROLES,
+            memberships__status=Membership.Status.ACTIVE,
+        ).update(is_staff=True)
 
         self.stdout.write(self.style.SUCCESS("Demo organisation ready."))
         self.stdout.write(f"  Password for every demo account: {DEMO_PASSWORD}")
