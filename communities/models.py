@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -48,6 +49,12 @@ class Community(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def cover_url(self) -> str:
+        if not self.cover_image:
+            return ""
+        return reverse("communities:cover", args=[self.slug])
 
 
 class Membership(models.Model):
@@ -390,6 +397,15 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("communities:attachment", args=[self.pk])
+
+    @property
+    def thumbnail_url(self) -> str:
+        if not self.thumbnail:
+            return ""
+        return reverse("communities:attachment-thumbnail", args=[self.pk])
 
     @property
     def is_image(self) -> bool:

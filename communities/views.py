@@ -28,6 +28,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from communities import forms
+from communities.files import attachment_response, stored_file_response
 from communities.markdown import render_markdown
 from communities.models import Comment, Community, Membership, Post, Rsvp
 from communities.permissions import can_moderate
@@ -40,6 +41,7 @@ from communities.selectors.communities import (
     membership_requests_pending,
 )
 from communities.selectors.posts import (
+    attachment_get_for,
     comments_for,
     community_stream,
     event_attendance,
@@ -1116,3 +1118,24 @@ def flag_resolve_view(request: HttpRequest, flag_id: int) -> HttpResponse:
     flag_resolve(actor=request.user, flag=flag, action=action)
     messages.success(request, str(MODERATION_NOTICES[action]))
     return redirect(_safe_back(request, reverse("communities:moderation")))
+
+
+@member_view
+def attachment_download(request: HttpRequest, attachment_id: int) -> HttpResponse:
+    """An attachment's file, for those who may read what it is attached to (else 404)."""
+    return attachment_response(attachment_get_for(user=request.user, attachment_id=attachment_id))
+
+
+@member_view
+def attachment_thumbnail(request: HttpRequest, attachment_id: int) -> HttpResponse:
+    attachment = attachment_get_for(user=request.user, attachment_id=attachment_id)
+    return attachment_response(attachment, thumbnail=True)
+
+
+@member_view
+def community_cover(request: HttpRequest, slug: str) -> HttpResponse:
+    """A community's cover image, for those who may see the community (else 404)."""
+    community = community_get_for(user=request.user, slug=slug)
+    return stored_file_response(
+        community.cover_image, content_type=None, download_name=f"{community.slug}-cover"
+    )

@@ -10,6 +10,7 @@ member's role and reactions) so that lists cost a constant number of queries.
 """
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -80,8 +81,20 @@ class VisibleCommunityField(serializers.SlugRelatedField):
 # Communities ----------------------------------------------------------------------------
 
 
+def _protected_url(serializer, url_name: str, *args) -> str:
+    """The API address of a stored file: served only to who may read it, with the same
+    authentication as the rest of the API (never a public media URL)."""
+    path = reverse(url_name, args=args)
+    request = serializer.context.get("request")
+    return request.build_absolute_uri(path) if request is not None else path
+
+
 class CommunityOutputSerializer(serializers.ModelSerializer):
     """A community as the asking member sees it, with their own membership."""
+
+    cover_image = serializers.SerializerMethodField(
+        help_text=_("Address of the cover image (authenticated download), or null.")
+    )
 
     parent = serializers.SlugRelatedField(
         slug_field="slug", read_only=True, help_text=_("Slug of the parent community, if any.")
@@ -119,6 +132,11 @@ class CommunityOutputSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
+
+    def get_cover_image(self, community) -> str | None:
+        if not community.cover_image:
+            return None
+        return _protected_url(self, "api:community-cover", community.slug)
 
 
 class CommunityListQuerySerializer(serializers.Serializer):
@@ -379,8 +397,20 @@ class AttachmentOutputSerializer(serializers.Serializer):
     original_name = serializers.CharField(read_only=True)
     content_type = serializers.CharField(read_only=True)
     size = serializers.IntegerField(read_only=True)
-    file = serializers.FileField(read_only=True)
-    thumbnail = serializers.ImageField(read_only=True)
+    file = serializers.SerializerMethodField(
+        help_text=_("Address of the file (authenticated download).")
+    )
+    thumbnail = serializers.SerializerMethodField(
+        help_text=_("Address of the image's thumbnail (authenticated download), or null.")
+    )
+
+    def get_file(self, attachment) -> str:
+        return _protected_url(self, "api:attachment-file", attachment.pk)
+
+    def get_thumbnail(self, attachment) -> str | None:
+        if not attachment.thumbnail:
+            return None
+        return _protected_url(self, "api:attachment-thumbnail", attachment.pk)
 
 
 class PostOutputSerializer(serializers.ModelSerializer):

@@ -5,6 +5,21 @@ from django.urls import path
 from communities.api import views
 
 urlpatterns = [
+    path(
+        "attachments/<int:attachment_id>/",
+        views.AttachmentFileView.as_view(),
+        name="attachment-file",
+    ),
+    path(
+        "attachments/<int:attachment_id>/thumbnail/",
+        views.AttachmentThumbnailView.as_view(),
+        name="attachment-thumbnail",
+    ),
+    path(
+        "communities/<slug:slug>/cover/",
+        views.CommunityCoverView.as_view(),
+        name="community-cover",
+    ),
     path("communities/", views.CommunityListView.as_view(), name="community-list"),
     path("communities/<slug:slug>/", views.CommunityDetailView.as_view(), name="community-detail"),
     path(

@@ -8,6 +8,7 @@ errors become HTTP answers in :mod:`config.api.exceptions`.
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import APIException
@@ -18,6 +19,7 @@ from rest_framework.response import Response
 from communities import permissions
 from communities.api import serializers as s
 from communities.api.filters import PostFilter
+from communities.files import attachment_response, stored_file_response
 from communities.models import (
     Comment,
     Community,
@@ -37,6 +39,7 @@ from communities.selectors.communities import (
     membership_requests_pending,
 )
 from communities.selectors.posts import (
+    attachment_get_for,
     comments_for,
     event_attendance,
     moderation_queue,
@@ -785,3 +788,39 @@ class TopicListView(CommunitiesAPIView):
         search = _validated(s.TopicListQuerySerializer, request.query_params).get("search")
         page = self.paginate_queryset(topic_list(search=search, user=request.user))
         return self.get_paginated_response(s.TopicOutputSerializer(page, many=True).data)
+
+
+# Files -----------------------------------------------------------------------------------
+
+FILE_RESPONSE = OpenApiResponse(
+    response=OpenApiTypes.BINARY, description=_("The file, with its content type.")
+)
+
+
+class AttachmentFileView(CommunitiesAPIView):
+    """Download an attachment (404 unless the member may read what it is attached to)."""
+
+    @extend_schema(responses={200: FILE_RESPONSE, 404: NOT_FOUND})
+    def get(self, request, attachment_id):
+        attachment = attachment_get_for(user=request.user, attachment_id=attachment_id)
+        return attachment_response(attachment)
+
+
+class AttachmentThumbnailView(CommunitiesAPIView):
+    """Download the thumbnail of an image attachment."""
+
+    @extend_schema(responses={200: FILE_RESPONSE, 404: NOT_FOUND})
+    def get(self, request, attachment_id):
+        attachment = attachment_get_for(user=request.user, attachment_id=attachment_id)
+        return attachment_response(attachment, thumbnail=True)
+
+
+class CommunityCoverView(CommunitiesAPIView):
+    """Download a community's cover image (404 unless the member may see the community)."""
+
+    @extend_schema(responses={200: FILE_RESPONSE, 404: NOT_FOUND})
+    def get(self, request, slug):
+        community = community_get_for(user=request.user, slug=slug)
+        return stored_file_response(
+            community.cover_image, content_type=None, download_name=f"{community.slug}-cover"
+        )

@@ -41,6 +41,7 @@ from django.utils.translation import gettext as _
 
 from communities import permissions
 from communities.models import (
+    Attachment,
     Comment,
     Community,
     Event,
@@ -379,3 +380,37 @@ def topic_list(*, search: str | None = None, user=None) -> QuerySet[Topic]:
     if search:
         topics = topics.filter(name__icontains=search.strip().lstrip("#").lower())
     return topics.order_by("name")
+
+
+def attachment_get_for(*, user, attachment_id: int) -> Attachment:
+    """The attachment ``attachment_id`` if ``user`` may read what it is attached to.
+
+    On a post: the post is readable (:func:`post_is_readable`). On a comment: its post is
+    readable and the comment is not hidden, unless the member wrote it or moderates the
+    community. Not yet attached: only its uploader. NotFound otherwise, so that a file of a
+    secret community answers exactly like a file that does not exist."""
+    try:
+        attachment_id = int(attachment_id)
+    except (TypeError, ValueError):
+        raise NotFound(_("This file does not exist.")) from None
+    attachment = (
+        Attachment.objects.select_related("post", "comment__post__community")
+        .filter(pk=attachment_id)
+        .first()
+    )
+    if attachment is None:
+        raise NotFound(_("This file does not exist."))
+    comment = attachment.comment
+    if attachment.post is not None:
+        readable = post_is_readable(user=user, post=attachment.post)
+    elif comment is not None:
+        readable = post_is_readable(user=user, post=comment.post) and (
+            not comment.is_hidden
+            or comment.author_id == user.pk
+            or permissions.can_moderate(user, comment.post.community)
+        )
+    else:
+        readable = attachment.uploaded_by_id == user.pk
+    if not readable:
+        raise NotFound(_("This file does not exist."))
+    return attachment
