@@ -1,15 +1,16 @@
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config import health
 from profiles import views as profile_views
 
-admin.site.site_header = f"{settings.SITE_NAME} administration"
-admin.site.site_title = f"{settings.SITE_NAME} admin"
-admin.site.index_title = "Community management"
+admin.site.site_header = format_lazy(_("{name} administration"), name=settings.SITE_NAME)
+admin.site.site_title = format_lazy(_("{name} admin"), name=settings.SITE_NAME)
+admin.site.index_title = _("Community management")
 
 urlpatterns = [
     path("", profile_views.home, name="home"),
@@ -23,6 +24,3 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
-
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
