@@ -279,6 +279,23 @@ CERCLE_BAN_SUGGESTION_THRESHOLD = env.int("CERCLE_BAN_SUGGESTION_THRESHOLD", def
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
+# --- Profiles and recognition -------------------------------------------------------
+CERCLE_AVATAR_MAX_BYTES = env.int("CERCLE_AVATAR_MAX_BYTES", default=5 * 1024 * 1024)
+CERCLE_AVATAR_SIZE = (256, 256)
+CERCLE_KUDOS_VALUES = env.list(
+    "CERCLE_KUDOS_VALUES",
+    default=["helpful", "teamwork", "innovation", "customer_first", "leadership", "thank_you"],
+)
+# How many colleagues one member may praise per day (each recipient counts).
+CERCLE_KUDOS_DAILY_CAP = env.int("CERCLE_KUDOS_DAILY_CAP", default=10)
+# Organisation-wide switch: off hides leaderboards and reputation scores everywhere
+# (for countries and works councils that require it). Badges and kudos stay.
+CERCLE_PUBLIC_RECOGNITION = env.bool("CERCLE_PUBLIC_RECOGNITION", default=True)
+CERCLE_LEADERBOARD_SIZE = 10
+CERCLE_LEADERBOARD_MIN_MEMBERS = 5
+# Reputation points for reactions received are capped per day, so volume alone does not pay.
+CERCLE_REPUTATION_REACTIONS_DAILY_CAP = env.int("CERCLE_REPUTATION_REACTIONS_DAILY_CAP", default=5)
+
 # --- API ---------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
