@@ -25,6 +25,8 @@ class Activity(models.Model):
         RSVP = "rsvp", _("answered an invitation to an event")
         ELECTION_VOTED = "election_voted", _("voted in an election")
         CONTENT_FLAGGED = "content_flagged", _("reported content")
+        KUDOS_GIVEN = "kudos_given", _("gave kudos")
+        BADGE_EARNED = "badge_earned", _("earned a badge")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="activities"
