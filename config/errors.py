@@ -33,3 +33,10 @@ class NotFound(DomainError):
 class Conflict(DomainError):
     status_code = 409
     code = "conflict"
+
+
+class RateLimited(DomainError):
+    """Too many of one action in a period (e.g. the daily kudos cap): HTTP 429."""
+
+    status_code = 429
+    code = "rate_limited"

@@ -15,6 +15,7 @@ admin.site.index_title = _("Community management")
 urlpatterns = [
     path("", profile_views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
+    path("", include("profiles.urls")),
     path("", include("communities.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),

@@ -16,15 +16,48 @@ def activity_record(
     """Append one row to the activity log. The only writer of :class:`Activity`.
 
     Called by the services that change state, inside their transaction, so that a
-    rolled-back action leaves no trace in the log.
+    rolled-back action leaves no trace in the log. For the verbs in :data:`BADGE_VERBS`,
+    ``profiles.tasks.badges_evaluate_for`` is queued once the transaction commits, for
+    the members whose badges the action may change.
     """
-    return Activity.objects.create(
+    activity = Activity.objects.create(
         actor=actor,
         verb=verb,
         community=community,
         object_type=target._meta.model_name if target is not None else "",
         object_id=target.pk if target is not None else None,
     )
+    _badges_evaluate_on_commit(activity)
+    return activity
+
+
+# Activities after which someone's badges may change (profiles.recognition.badges).
+BADGE_VERBS = frozenset(
+    {
+        Activity.Verb.POST_CREATED,
+        Activity.Verb.COMMENT_CREATED,
+        Activity.Verb.ANSWER_ACCEPTED,
+        Activity.Verb.KUDOS_GIVEN,
+        Activity.Verb.RSVP,
+    }
+)
+
+
+def _badges_evaluate_on_commit(activity: Activity) -> None:
+    """Once the action commits, queue badge evaluation for whoever it may concern. Robust:
+    a failing evaluation is logged and never undoes or breaks the member's action."""
+    if activity.verb not in BADGE_VERBS:
+        return
+    actor_id, verb, object_id = activity.actor_id, activity.verb, activity.object_id
+
+    def enqueue() -> None:
+        from profiles.recognition.badges import badge_related_user_ids
+        from profiles.tasks import badges_evaluate_for
+
+        user_ids = badge_related_user_ids(actor_id=actor_id, verb=verb, object_id=object_id)
+        badges_evaluate_for.delay(user_ids)
+
+    transaction.on_commit(enqueue, robust=True)
 
 
 def visit_record(*, user) -> None:

@@ -162,6 +162,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "communities.tasks.election_terms_end_due",
         "schedule": 3600.0,
     },
+    # Badges earned before a rule existed, or missed by a lost task, are awarded nightly.
+    "profiles-badges-backfill": {
+        "task": "profiles.tasks.badges_backfill",
+        "schedule": env.float("CERCLE_BADGES_BACKFILL_EVERY_SECONDS", default=86400.0),
+    },
 }
 
 # --- Email -------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from tests.communities.factories_conversations import (
     make_cast,
 )
 from tests.factories import UserFactory, make_member
+from tests.live import Listener
 
 pytestmark = pytest.mark.django_db
 OK = None
@@ -65,10 +66,12 @@ def test_who_may_comment(role, visibility, expected):
 def test_comment_mentions_and_live_event(django_capture_on_commit_callbacks):
     cast = make_cast(PUBLIC)
     ines = make_member(cast.community, UserFactory(email="ines@acme.example"))
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+    listener = Listener(f"community.{cast.community.pk}")
+    with django_capture_on_commit_callbacks(execute=True):
         comment = comment_create(author=cast["member"], post=cast.post, body="cc @ines")
     assert list(comment.mentions.all()) == [ines]
-    assert len(callbacks) == 1
+    [event] = listener.events()  # announced exactly once
+    assert event["type"] == "comment.created"
 
 
 def test_reply_to_a_reply_joins_the_top_level_thread():

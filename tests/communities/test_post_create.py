@@ -3,8 +3,6 @@
 from datetime import timedelta
 
 import pytest
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
@@ -23,6 +21,7 @@ from tests.communities.factories_conversations import (
     poll_data,
 )
 from tests.factories import UserFactory, make_member
+from tests.live import Listener
 
 pytestmark = pytest.mark.django_db
 
@@ -69,11 +68,9 @@ def test_who_may_publish(role, visibility, kind, expected):
 def test_post_is_rendered_parsed_logged_and_announced(django_capture_on_commit_callbacks):
     cast = make_cast(PUBLIC)
     camille = make_member(cast.community, UserFactory(email="camille.martin@acme.example"))
-    layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(f"community.{cast.community.pk}", channel)
+    listener = Listener(f"community.{cast.community.pk}")
 
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    with django_capture_on_commit_callbacks(execute=True):
         post = post_create(
             author=cast["author"],
             community=cast.community,
@@ -90,11 +87,10 @@ def test_post_is_rendered_parsed_logged_and_announced(django_capture_on_commit_c
     assert [(a.actor, a.community, a.object_type) for a in log] == [
         (cast["author"], cast.community, "post")
     ]
-    assert len(callbacks) == 1
-    message = async_to_sync(layer.receive)(channel)
-    assert message["event"]["type"] == "post.created"
-    assert message["event"]["data"]["post_id"] == post.pk
-    assert message["event"]["data"]["community_id"] == cast.community.pk
+    [event] = listener.events()  # announced exactly once
+    assert event["type"] == "post.created"
+    assert event["data"]["post_id"] == post.pk
+    assert event["data"]["community_id"] == cast.community.pk
 
 
 def test_topics_are_shared_between_posts():

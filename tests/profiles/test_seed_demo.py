@@ -74,3 +74,17 @@ def test_the_printed_community_manager_can_run_a_community_in_the_admin(client):
     page = response.content.decode()
     assert managed.first().community.name in page
     assert "Project Aurora" not in page
+
+
+def test_seed_demo_fills_profiles_follows_kudos_and_badges():
+    from profiles.models import BadgeAward, Follow, Kudos
+
+    call_command("seed_demo", stdout=StringIO())
+    camille = User.objects.get(email="camille.martin@acme.example")
+    assert camille.location and camille.skills.exists() and camille.interests.exists()
+    assert camille.bio_html.startswith("<p>")
+    assert Follow.objects.count() >= 40
+    assert Kudos.objects.count() == 6
+    assert Kudos.objects.filter(community__slug="general", post__isnull=False).count() == 1
+    earned = set(BadgeAward.objects.values_list("badge__code", flat=True))
+    assert {"first_post", "first_accepted_answer"} <= earned

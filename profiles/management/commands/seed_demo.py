@@ -20,7 +20,11 @@ from communities.services.memberships import membership_add, membership_request
 from communities.services.polls import poll_vote
 from communities.services.posts import post_create
 from communities.services.reactions import reaction_toggle
-from profiles.models import User
+from profiles.models import Follow, Kudos, User
+from profiles.recognition.badges import badges_ensure_definitions
+from profiles.recognition.kudos import kudos_give
+from profiles.services import follow_create, user_profile_update
+from profiles.tasks import badges_backfill
 
 DEMO_PASSWORD = "cercle-demo-2026"
 DEMO_DOMAIN = "acme.example"
@@ -128,6 +132,25 @@ COMMUNITIES = [
         "members": ["Finance"],
     },
 ]
+
+LOCATIONS = [
+    ("Paris", "Europe/Paris", ["fr", "en"]),
+    ("Lyon", "Europe/Paris", ["fr", "en"]),
+    ("Montréal", "America/Toronto", ["fr", "en"]),
+    ("London", "Europe/London", ["en"]),
+    ("Barcelona", "Europe/Madrid", ["es", "en", "fr"]),
+]
+SKILLS = {
+    "Engineering": ["Python", "PostgreSQL", "Kubernetes", "Observability", "Django"],
+    "Sales": ["Negotiation", "Salesforce", "Key accounts"],
+    "Marketing": ["Copywriting", "SEO", "Brand strategy"],
+    "Human Resources": ["Recruiting", "Coaching", "Labour law"],
+    "Finance": ["Controlling", "IFRS", "Excel modelling"],
+    "Operations": ["Lean", "Supply chain", "PostgreSQL"],
+    "Customer Success": ["Onboarding", "Customer training", "Zendesk"],
+}
+INTERESTS = ["Running", "Photography", "Jazz", "Climbing", "Cooking", "Chess", "Gardening"]
+
 
 # Each post: (title, body, extras). Extras may hold a kind, a poll or an event, the
 # comments (author index in the community, body, replies) and reactions.
@@ -243,6 +266,53 @@ POSTS = {
 class Command(BaseCommand):
     help = "Creates a demo organisation (people, communities, posts). Safe to run again."
 
+    def _seed_profiles(self, people_by_department, everyone) -> None:
+        """Profiles filled in, and a web of follows (only for people not seeded yet)."""
+        for index, person in enumerate(everyone):
+            if person.location:
+                continue
+            city, zone, languages = LOCATIONS[index % len(LOCATIONS)]
+            skills = SKILLS[person.department]
+            user_profile_update(
+                user=person,
+                location=city,
+                time_zone=zone,
+                languages=languages,
+                skills=[skills[index % len(skills)], skills[(index + 1) % len(skills)]],
+                interests=[INTERESTS[index % len(INTERESTS)], INTERESTS[(index + 3) % 7]],
+                bio=f"{person.job_title} in {person.department}, based in {city}.",
+            )
+        if Follow.objects.filter(follower__in=everyone).exists():
+            return
+        for index, person in enumerate(everyone):
+            for step in (1, 7, 13):
+                followed = everyone[(index + step) % len(everyone)]
+                if index % 3 == 0 or step == 1:
+                    follow_create(follower=person, followed=followed)
+
+    def _seed_recognition(self, everyone) -> None:
+        """Kudos between colleagues (one shared in General), then the badges they earned."""
+        badges_ensure_definitions()
+        if not Kudos.objects.filter(giver__in=everyone).exists():
+            general = Community.objects.get(slug="general")
+            praise = [
+                (0, [4], "helpful", "Thanks for the travel policy answer, saved my week.", None),
+                (1, [0, 2], "teamwork", "The launch went smoothly thanks to you both.", general),
+                (3, [1], "innovation", "The new logging format is a real step up.", None),
+                (5, [4], "helpful", "Your PostgreSQL tips cut our report time in half.", None),
+                (7, [9], "thank_you", "Thanks for onboarding me so warmly.", None),
+                (8, [4], "customer_first", "Great call with the retail accounts.", None),
+            ]
+            for giver, recipients, value, message, community in praise:
+                kudos_give(
+                    giver=everyone[giver],
+                    recipients=[everyone[index] for index in recipients],
+                    value=value,
+                    message=message,
+                    community=community,
+                )
+        badges_backfill()
+
     def _seed_membership_flows(self, people_by_department, everyone) -> None:
         """A pending request and invitations, so managers have something to act on."""
         managers = Community.objects.get(slug="people-managers")
@@ -304,6 +374,7 @@ class Command(BaseCommand):
             people_by_department[department].append(user)
 
         everyone = [person for people in people_by_department.values() for person in people]
+        self._seed_profiles(people_by_department, everyone)
         for spec in COMMUNITIES:
             if spec["members"] == "all":
                 members = everyone
@@ -329,6 +400,7 @@ class Command(BaseCommand):
                 _seed_conversation(community, members, position, title, body, extras)
 
         self._seed_membership_flows(people_by_department, everyone)
+        self._seed_recognition(everyone)
         # Owners and community managers run their communities from the admin.
         User.objects.filter(
             email__endswith=f"@{DEMO_DOMAIN}",
