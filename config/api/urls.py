@@ -6,8 +6,6 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from profiles.api.views import MeView
-
 app_name = "api"
 
 
@@ -24,6 +22,13 @@ def api_root(request, format=None):
             "topics": reverse("api:topic-list", request=request, format=format),
             "invitations": reverse("api:invitation-list", request=request, format=format),
             "moderation_flags": reverse("api:moderation-flags", request=request, format=format),
+            "profiles": reverse("api:profile-list", request=request, format=format),
+            "kudos": reverse("api:kudos-list", request=request, format=format),
+            "badges": reverse("api:badge-list", request=request, format=format),
+            "experts": reverse("api:experts", request=request, format=format),
+            "people_you_may_know": reverse(
+                "api:people-you-may-know", request=request, format=format
+            ),
             "schema": reverse("api-schema", request=request),
             "docs": reverse("api-docs", request=request),
             "auth": request.build_absolute_uri("/_allauth/app/v1/auth/login"),
@@ -33,6 +38,6 @@ def api_root(request, format=None):
 
 urlpatterns = [
     path("", api_root, name="root"),
-    path("me/", MeView.as_view(), name="me"),
+    path("", include("profiles.api.urls")),
     path("", include("communities.api.urls")),
 ]
