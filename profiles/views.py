@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,17 +25,16 @@ from django.views.decorators.http import require_POST
 
 from communities.files import stored_file_response
 from communities.forms import add_domain_error
-from communities.models import Community
 from communities.selectors import community_list_for_member, post_stream_for
 from communities.selectors.communities import community_get_for
 from communities.selectors.posts import post_get_for
-from communities.selectors.visibility import community_visibility_q
 from communities.views import _render_tab, is_htmx, member_view
 from config.errors import DomainError
 from profiles import forms
 from profiles.models import Badge, BadgeAward, Kudos, TopicFollow, User
 from profiles.recognition.kudos import kudos_give
 from profiles.recognition.reputation import leaderboard, reputation_for
+from profiles.recognition.selectors import kudos_list
 from profiles.recognition.timeline import contribution_timeline
 from profiles.selectors import (
     connection_path,
@@ -97,16 +96,10 @@ def _kudos_form(request: HttpRequest, *, data=None, initial=None) -> forms.Kudos
 def _kudos_received(viewer, user: User, limit: int = 10) -> list[Kudos]:
     """Kudos ``user`` received, not hidden, and not shared in a community the viewer may
     not read (the same rule as the timeline)."""
-    readable = Community.objects.filter(community_visibility_q(viewer, for_content=True))
-    kudos_list = list(
-        Kudos.objects.filter(recipients=user, is_hidden=False)
-        .filter(Q(community__isnull=True) | Q(community__in=readable))
-        .select_related("giver")
-        .order_by("-created_at", "-id")[:limit]
-    )
-    for kudos in kudos_list:
+    received = list(kudos_list(viewer=viewer, recipient_id=user.pk)[:limit])
+    for kudos in received:
         kudos.value_label = forms.kudos_value_label(kudos.value)
-    return kudos_list
+    return received
 
 
 def _badges_of(user: User) -> list[BadgeAward]:

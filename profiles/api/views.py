@@ -8,7 +8,6 @@ that is not an image) become HTTP answers in :mod:`config.api.exceptions`.
 """
 
 from django.conf import settings
-from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -20,7 +19,6 @@ from communities.api.views import ID_MAX, CommunitiesAPIView, _validated
 from communities.files import stored_file_response
 from communities.selectors.communities import community_get_for
 from communities.selectors.posts import post_get_for
-from communities.selectors.visibility import community_visibility_q
 from config.api.pagination import StreamPagination
 from config.errors import NotFound
 from profiles import selectors
@@ -28,6 +26,15 @@ from profiles.api import serializers as s
 from profiles.models import Badge, BadgeAward, Kudos, User
 from profiles.recognition.kudos import kudos_give
 from profiles.recognition.reputation import leaderboard, reputation_for
+from profiles.recognition.selectors import (
+    badge_get,
+    badge_holders,
+    badge_list,
+    badges_held,
+    kudos_list,
+    kudos_received_summary,
+    kudos_visible_to,
+)
 from profiles.recognition.timeline import contribution_timeline
 from profiles.services import (
     follow_create,
@@ -53,20 +60,6 @@ def _profile(request, user_id: int) -> User:
 
 def _public_recognition() -> bool:
     return bool(settings.CERCLE_PUBLIC_RECOGNITION)
-
-
-def _kudos_visible_to(viewer):
-    """Kudos the member may read: not hidden by a moderator, and when shared in a
-    community, only if the member may read that community's content."""
-    shared_where_readable = Q(community__isnull=True) | community_visibility_q(
-        viewer, prefix="community__", for_content=True
-    )
-    return (
-        Kudos.objects.filter(is_hidden=False)
-        .filter(shared_where_readable)
-        .select_related("giver", "community")
-        .prefetch_related("recipients")
-    )
 
 
 # Me -----------------------------------------------------------------------------------
@@ -136,23 +129,6 @@ class ProfileListView(CommunitiesAPIView):
         )
 
 
-def _kudos_received_summary(viewer: User, user: User) -> dict:
-    """Kudos ``user`` received that ``viewer`` may read, counted per value."""
-    received = _kudos_visible_to(viewer).filter(recipients=user).order_by()
-    by_value = dict(received.values_list("value").annotate(count=Count("id")))
-    givers = received.values("giver_id").distinct().count()
-    return {"total": sum(by_value.values()), "givers": givers, "by_value": by_value}
-
-
-def _badges_held(user: User) -> list[BadgeAward]:
-    """The highest level of each badge the member holds."""
-    highest: dict[int, BadgeAward] = {}
-    for award in BadgeAward.objects.filter(user=user).select_related("badge"):
-        if award.badge_id not in highest or award.level > highest[award.badge_id].level:
-            highest[award.badge_id] = award
-    return sorted(highest.values(), key=lambda award: award.badge.name)
-
-
 class ProfileDetailView(CommunitiesAPIView):
     """A member's profile: skills, interests, badges, kudos received and, when public
     recognition is on, their reputation with its breakdown."""
@@ -165,8 +141,8 @@ class ProfileDetailView(CommunitiesAPIView):
         shows_reputation = _public_recognition() or user.pk == request.user.pk
         context = {
             "request": request,
-            "badges": _badges_held(user),
-            "kudos_received": _kudos_received_summary(request.user, user),
+            "badges": badges_held(user=user),
+            "kudos_received": kudos_received_summary(viewer=request.user, user=user),
             "reputation": reputation_for(user=user) if shows_reputation else None,
             "communities": selectors.profile_communities(viewer=request.user, user=user),
             "topics_followed": selectors.topics_followed(user=user, viewer=request.user),
@@ -271,11 +247,11 @@ class KudosListView(CommunitiesAPIView):
     )
     def get(self, request):
         filters = _validated(s.KudosListQuerySerializer, request.query_params)
-        kudos = _kudos_visible_to(request.user)
-        if filters.get("giver"):
-            kudos = kudos.filter(giver_id=filters["giver"])
-        if filters.get("recipient"):
-            kudos = kudos.filter(recipients__id=filters["recipient"])
+        kudos = kudos_list(
+            viewer=request.user,
+            giver_id=filters.get("giver"),
+            recipient_id=filters.get("recipient"),
+        )
         page = self.paginate_queryset(kudos)
         return self.get_paginated_response(
             s.KudosOutputSerializer(page, many=True, context={"request": request}).data
@@ -298,7 +274,7 @@ class KudosListView(CommunitiesAPIView):
             message=data["message"],
             community=data.get("community"),
         )
-        kudos = _kudos_visible_to(request.user).get(pk=kudos.pk)
+        kudos = kudos_visible_to(viewer=request.user).get(pk=kudos.pk)
         return Response(
             s.KudosOutputSerializer(kudos, context={"request": request}).data,
             status=status.HTTP_201_CREATED,
@@ -306,13 +282,6 @@ class KudosListView(CommunitiesAPIView):
 
 
 # Badges -------------------------------------------------------------------------------
-
-
-def _badge(code: str) -> Badge:
-    badge = Badge.objects.filter(code=code).first()
-    if badge is None:
-        raise NotFound(_("This badge does not exist."))
-    return badge
 
 
 class BadgeListView(CommunitiesAPIView):
@@ -323,10 +292,7 @@ class BadgeListView(CommunitiesAPIView):
 
     @extend_schema(responses=s.BadgeOutputSerializer(many=True))
     def get(self, request):
-        badges = Badge.objects.annotate(holder_count=Count("awards__user", distinct=True)).order_by(
-            "name", "pk"
-        )
-        page = self.paginate_queryset(badges)
+        page = self.paginate_queryset(badge_list())
         return self.get_paginated_response(s.BadgeOutputSerializer(page, many=True).data)
 
 
@@ -338,13 +304,7 @@ class BadgeHoldersView(CommunitiesAPIView):
 
     @extend_schema(responses=s.BadgeHolderSerializer(many=True))
     def get(self, request, code):
-        badge = _badge(code)
-        awards = (
-            BadgeAward.objects.filter(badge=badge, user__is_active=True)
-            .select_related("user")
-            .order_by("-awarded_at", "-pk")
-        )
-        page = self.paginate_queryset(awards)
+        page = self.paginate_queryset(badge_holders(badge=badge_get(code=code)))
         return self.get_paginated_response(
             s.BadgeHolderSerializer(page, many=True, context={"request": request}).data
         )
