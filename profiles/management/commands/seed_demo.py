@@ -6,6 +6,7 @@ so running it again changes nothing.
 
 from datetime import timedelta
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.sites.models import Site
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -339,6 +340,9 @@ class Command(BaseCommand):
             site.domain, site.name = "127.0.0.1:8000", "Cercle"
             site.save()
 
+        # Hashing is deliberately slow; every demo account shares the one password, so
+        # hash it once rather than forty times.
+        demo_password_hash = make_password(DEMO_PASSWORD)
         admin, created = User.objects.get_or_create(
             email=f"admin@{DEMO_DOMAIN}",
             defaults={
@@ -350,7 +354,7 @@ class Command(BaseCommand):
             },
         )
         if created:
-            admin.set_password(DEMO_PASSWORD)
+            admin.password = demo_password_hash
             admin.save()
 
         people_by_department: dict[str, list[User]] = {name: [] for name in DEPARTMENTS}
@@ -369,7 +373,7 @@ class Command(BaseCommand):
                 },
             )
             if created:
-                user.set_password(DEMO_PASSWORD)
+                user.password = demo_password_hash
                 user.save()
             people_by_department[department].append(user)
 
