@@ -42,6 +42,7 @@ from communities.selectors.communities import (
 )
 from communities.selectors.posts import (
     attachment_get_for,
+    comment_get_for,
     comments_for,
     community_stream,
     event_attendance,
@@ -330,11 +331,11 @@ def community_create_view(request: HttpRequest) -> HttpResponse:
         request,
         "communities/community_form.html",
         {"form": form, "creating": True},
-        status=_status(form),
+        status=form_status(form),
     )
 
 
-def _status(form) -> int:
+def form_status(form) -> int:
     """Re-shown forms with errors answer 400 (the page is still a full page)."""
     return 400 if form.is_bound and form.errors else 200
 
@@ -388,7 +389,7 @@ def community_edit(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "communities/community_form.html",
         {**roles, "form": form, "creating": False},
-        status=_status(form),
+        status=form_status(form),
     )
 
 
@@ -631,7 +632,7 @@ def post_compose(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "communities/compose.html",
         {**roles, "form": form},
-        status=_status(form),
+        status=form_status(form),
     )
 
 
@@ -729,7 +730,10 @@ def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
             messages.success(request, _("Post updated."))
             return redirect("communities:post", post_id=post.pk)
     return render(
-        request, "communities/post_edit.html", {"form": form, "post": post}, status=_status(form)
+        request,
+        "communities/post_edit.html",
+        {"form": form, "post": post},
+        status=form_status(form),
     )
 
 
@@ -789,13 +793,8 @@ def post_react(request: HttpRequest, post_id: int) -> HttpResponse:
 
 def _comment_for(request: HttpRequest, comment_id: int) -> tuple[Comment, Post]:
     """A comment on a post the member may read (else 404), with its post."""
-    post_id = Comment.objects.filter(pk=comment_id).values_list("post_id", flat=True).first()
-    if post_id is None:
-        raise Http404
-    post = _post_for(request, post_id)
-    comment = Comment.objects.select_related("author").get(pk=comment_id)
-    comment.post = post
-    return comment, post
+    comment = comment_get_for(user=request.user, comment_id=comment_id)
+    return comment, comment.post
 
 
 def _comment_in_thread(request: HttpRequest, post: Post, comment_id: int) -> Comment | None:
@@ -992,7 +991,7 @@ def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
         request,
         "communities/comment_edit.html",
         {"form": form, "comment": comment, "post": post},
-        status=_status(form),
+        status=form_status(form),
     )
 
 
@@ -1037,7 +1036,7 @@ def _flag_page(request: HttpRequest, post: Post, comment: Comment | None) -> Htt
         request,
         "communities/flag_form.html",
         {"form": form, "post": post, "comment": comment},
-        status=_status(form),
+        status=form_status(form),
     )
 
 

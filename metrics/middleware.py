@@ -1,12 +1,13 @@
 """Counts visits: one VISITED activity per member and UTC day."""
 
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from django.core.cache import cache
 from django.db import DatabaseError, transaction
+from django.utils import timezone
 
-from metrics.services import visit_record
+from metrics.services import utc_day_start, visit_record
 
 logger = logging.getLogger(__name__)
 
@@ -36,10 +37,10 @@ class VisitMiddleware:
         return response
 
     def _record(self, user) -> None:
-        now = datetime.now(UTC)
-        key = visit_cache_key(user.pk, now.date().isoformat())
-        tomorrow = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
-        timeout = int((tomorrow - now).total_seconds()) + 60
+        now = timezone.now()
+        today = utc_day_start(now)
+        key = visit_cache_key(user.pk, today.date().isoformat())
+        timeout = int((today + timedelta(days=1) - now).total_seconds()) + 60
         if not cache.add(key, True, timeout=timeout):
             return
 

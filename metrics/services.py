@@ -60,16 +60,21 @@ def _badges_evaluate_on_commit(activity: Activity) -> None:
     transaction.on_commit(enqueue, robust=True)
 
 
+def utc_day_start(moment=None):
+    """Midnight UTC of the day of ``moment`` (now by default): the day of the "once per
+    member and day" rules (visits, reads) and of daily caps."""
+    moment = (moment or timezone.now()).astimezone(UTC)
+    return moment.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
 def visit_record(*, user) -> None:
     """Log that ``user`` visited Cercle today: VISITED at most once per member and UTC
     day (anonymous users are ignored). Safe to call on every request, though
     :class:`metrics.middleware.VisitMiddleware` calls it once a day per member."""
     if user is None or not user.is_authenticated:
         return
-    now = timezone.now().astimezone(UTC)
-    day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
     with transaction.atomic():
         if not Activity.objects.filter(
-            actor_id=user.pk, verb=Activity.Verb.VISITED, created_at__gte=day_start
+            actor_id=user.pk, verb=Activity.Verb.VISITED, created_at__gte=utc_day_start()
         ).exists():
             activity_record(actor=user, verb=Activity.Verb.VISITED)

@@ -16,6 +16,11 @@ def user_group(user_id: int) -> str:
     return f"user.{user_id}"
 
 
+def community_group(community_id: int) -> str:
+    """The live event group of a community."""
+    return f"community.{community_id}"
+
+
 def send_event_on_commit(*, groups: list[str], event_type: str, data: dict) -> None:
     """Send ``{"id", "type", "data", "created_at"}`` to each group once the transaction commits."""
     event = {

@@ -28,7 +28,7 @@ from communities.forms import add_domain_error
 from communities.selectors import community_list_for_member, post_stream_for
 from communities.selectors.communities import community_get_for
 from communities.selectors.posts import post_get_for
-from communities.views import _render_tab, is_htmx, member_view
+from communities.views import _render_tab, form_status, is_htmx, member_view
 from config.errors import DomainError
 from profiles import forms
 from profiles.models import Badge, BadgeAward, Kudos, TopicFollow, User
@@ -71,10 +71,6 @@ def home(request):
 
 
 # --- Helpers ----------------------------------------------------------------------------
-
-
-def _status(form) -> int:
-    return 400 if form.is_bound and form.errors else 200
 
 
 def _local_time(user: User) -> datetime | None:
@@ -160,7 +156,7 @@ def experts_search(request: HttpRequest) -> HttpResponse:
         request,
         "profiles/experts.html",
         {"form": form, "experts": experts, "following": following},
-        status=_status(form),
+        status=form_status(form),
     )
 
 
@@ -286,7 +282,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Your profile is saved."))
             return redirect("profiles:detail", user_id=user.pk)
-    return render(request, "profiles/profile_edit.html", {"form": form}, status=_status(form))
+    return render(request, "profiles/profile_edit.html", {"form": form}, status=form_status(form))
 
 
 # --- Follows ----------------------------------------------------------------------------

@@ -81,7 +81,7 @@ class VisibleCommunityField(serializers.SlugRelatedField):
 # Communities ----------------------------------------------------------------------------
 
 
-def _protected_url(serializer, url_name: str, *args) -> str:
+def protected_file_url(serializer, url_name: str, *args) -> str:
     """The API address of a stored file: served only to who may read it, with the same
     authentication as the rest of the API (never a public media URL)."""
     path = reverse(url_name, args=args)
@@ -136,7 +136,7 @@ class CommunityOutputSerializer(serializers.ModelSerializer):
     def get_cover_image(self, community) -> str | None:
         if not community.cover_image:
             return None
-        return _protected_url(self, "api:community-cover", community.slug)
+        return protected_file_url(self, "api:community-cover", community.slug)
 
 
 class CommunityListQuerySerializer(serializers.Serializer):
@@ -405,12 +405,12 @@ class AttachmentOutputSerializer(serializers.Serializer):
     )
 
     def get_file(self, attachment) -> str:
-        return _protected_url(self, "api:attachment-file", attachment.pk)
+        return protected_file_url(self, "api:attachment-file", attachment.pk)
 
     def get_thumbnail(self, attachment) -> str | None:
         if not attachment.thumbnail:
             return None
-        return _protected_url(self, "api:attachment-thumbnail", attachment.pk)
+        return protected_file_url(self, "api:attachment-thumbnail", attachment.pk)
 
 
 class PostOutputSerializer(serializers.ModelSerializer):

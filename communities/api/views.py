@@ -40,6 +40,7 @@ from communities.selectors.communities import (
 )
 from communities.selectors.posts import (
     attachment_get_for,
+    comment_get_for,
     comments_for,
     event_attendance,
     moderation_queue,
@@ -122,11 +123,7 @@ def _post(request, post_id: int) -> Post:
 
 def _comment(request, comment_id: int) -> Comment:
     """The comment, when its post is readable by the asking member (NotFound otherwise)."""
-    comment = Comment.objects.select_related("author", "post").filter(pk=comment_id).first()
-    if comment is None:
-        raise NotFound(_("This comment does not exist."))
-    comment.post = _post(request, comment.post_id)
-    return comment
+    return comment_get_for(user=request.user, comment_id=comment_id)
 
 
 # Ids in URLs are digits of any length; the database takes 64-bit integers.

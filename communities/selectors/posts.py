@@ -414,3 +414,14 @@ def attachment_get_for(*, user, attachment_id: int) -> Attachment:
     if not readable:
         raise NotFound(_("This file does not exist."))
     return attachment
+
+
+def comment_get_for(*, user, comment_id: int) -> Comment:
+    """The comment ``comment_id`` with its author, and its post as :func:`post_get_for`
+    gives it to ``user``. NotFound when the comment does not exist or its post is not
+    readable by the member."""
+    comment = Comment.objects.select_related("author").filter(pk=comment_id).first()
+    if comment is None:
+        raise NotFound(_("This comment does not exist."))
+    comment.post = post_get_for(user=user, post_id=comment.post_id)
+    return comment

@@ -30,14 +30,13 @@ from communities.services.attachments import (
 )
 from communities.services.moderation import flags_close
 from communities.services.posts import (
-    community_group,
     markdown_body_clean,
     post_participation_check,
 )
 from config.errors import NotFound, PermissionDenied, ValidationError
 from metrics.models import Activity
 from metrics.services import activity_record
-from notifications.events import send_event_on_commit
+from notifications.events import community_group, send_event_on_commit
 
 
 def _count_change(post_id: int, delta: int) -> None:

@@ -18,15 +18,11 @@ from communities.services.memberships import ROLE_RANK, membership_role_assign
 from config.errors import Conflict, PermissionDenied, ValidationError
 from metrics.models import Activity
 from metrics.services import activity_record
-from notifications.events import send_event_on_commit
+from notifications.events import community_group, send_event_on_commit
 
 # Roles a vote can confer. Owners come from owners (see membership_role_change).
 ELECTED_ROLES = (Membership.Role.MANAGER, Membership.Role.MODERATOR)
 TITLE_MAX_LENGTH = Election._meta.get_field("title").max_length
-
-
-def _community_group(community_id: int) -> str:
-    return f"community.{community_id}"
 
 
 @transaction.atomic
@@ -111,7 +107,7 @@ def election_open(
     for candidate in unique_candidates:
         Candidate.objects.create(election=election, user=candidate)
     send_event_on_commit(
-        groups=[_community_group(community.pk)],
+        groups=[community_group(community.pk)],
         event_type="election.opened",
         data={
             "election_id": election.pk,
@@ -198,7 +194,7 @@ def election_close(*, election: Election) -> Election:
             locked.save(update_fields=["winner_previous_role"])
             membership_role_assign(membership=membership, role=locked.role)
     send_event_on_commit(
-        groups=[_community_group(locked.community_id)],
+        groups=[community_group(locked.community_id)],
         event_type="election.closed",
         data={
             "election_id": locked.pk,

@@ -14,7 +14,7 @@ new content (ValidationError). Every write is atomic: on any error nothing is wr
 no activity is logged and no live event leaves.
 """
 
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
@@ -46,23 +46,12 @@ from communities.services.attachments import (
 from communities.services.moderation import flags_close
 from config.errors import NotFound, PermissionDenied, ValidationError
 from metrics.models import Activity
-from metrics.services import activity_record
-from notifications.events import send_event_on_commit
+from metrics.services import activity_record, utc_day_start
+from notifications.events import community_group, send_event_on_commit
 
 TITLE_MAX_LENGTH = Post._meta.get_field("title").max_length
 POLL_MIN_OPTIONS, POLL_MAX_OPTIONS = 2, 10
 POLL_OPTION_MAX_LENGTH = PollOption._meta.get_field("label").max_length
-
-
-def community_group(community_id: int) -> str:
-    """The live event group of a community."""
-    return f"community.{community_id}"
-
-
-def utc_day_start(moment: datetime | None = None) -> datetime:
-    """Midnight UTC of the day of ``moment`` (now by default)."""
-    moment = (moment or timezone.now()).astimezone(UTC)
-    return moment.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def markdown_body_clean(body: str | None, *, max_length: int) -> tuple[str, list[str]]:
@@ -406,7 +395,6 @@ def post_restore(*, actor, post: Post) -> Post:
 
 
 __all__ = [
-    "community_group",
     "markdown_body_clean",
     "post_create",
     "post_delete",
@@ -415,5 +403,4 @@ __all__ = [
     "post_read",
     "post_restore",
     "post_update",
-    "utc_day_start",
 ]

@@ -10,11 +10,11 @@ from django.utils.translation import gettext as _
 
 from communities import permissions
 from communities.models import Comment, Post, Reaction
-from communities.services.posts import community_group, post_participation_check
+from communities.services.posts import post_participation_check
 from config.errors import NotFound, ValidationError
 from metrics.models import Activity
 from metrics.services import activity_record
-from notifications.events import send_event_on_commit
+from notifications.events import community_group, send_event_on_commit
 
 
 @transaction.atomic

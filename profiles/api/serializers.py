@@ -10,12 +10,15 @@ constant number of queries. Avatars are served at the authenticated API address
 ``profiles/{id}/avatar/``, never at a public media URL.
 """
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from communities.api.serializers import CommunityReferenceSerializer, VisibleCommunityField
+from communities.api.serializers import (
+    CommunityReferenceSerializer,
+    VisibleCommunityField,
+    protected_file_url,
+)
 from profiles.models import Badge, BadgeAward, Kudos, User
 
 # Ids are 64-bit integers in the database; larger numbers are refused as malformed.
@@ -48,9 +51,7 @@ def _avatar_url(serializer, user: User) -> str | None:
     """The authenticated API address of the member's avatar, or None without one."""
     if not user.avatar:
         return None
-    path = reverse("api:profile-avatar", args=[user.pk])
-    request = serializer.context.get("request")
-    return request.build_absolute_uri(path) if request is not None else path
+    return protected_file_url(serializer, "api:profile-avatar", user.pk)
 
 
 # Output: people ----------------------------------------------------------------------

@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 
 from communities import permissions
 from communities.models import Community, Post
-from communities.services.posts import post_create, post_hide, utc_day_start
+from communities.services.posts import post_create, post_hide
 from config.errors import NotFound, PermissionDenied, RateLimited, ValidationError
 from metrics.models import Activity
-from metrics.services import activity_record
+from metrics.services import activity_record, utc_day_start
 from notifications.events import send_event_on_commit, user_group
 from profiles.models import Kudos, User
 
