@@ -6,6 +6,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 
+class NotificationLevel(models.TextChoices):
+    """How much a member hears from a community (see notifications.services.sources)."""
+
+    ALL = "all", _("All posts")
+    MENTIONS = "mentions", _("Mentions and replies only")
+    MUTED = "muted", _("Muted")
+
+
 class Community(models.Model):
     class Visibility(models.TextChoices):
         PUBLIC = "public", _("Public")
@@ -36,6 +44,13 @@ class Community(models.Model):
         related_name="subgroups",
     )
     is_archived = models.BooleanField(_("archived"), default=False)
+    default_notification_level = models.CharField(
+        _("default notification level"),
+        max_length=10,
+        choices=NotificationLevel.choices,
+        default=NotificationLevel.MENTIONS,
+        help_text=_("What members hear from this community until they choose for themselves."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -92,6 +107,14 @@ class Membership(models.Model):
         related_name="+",
     )
     request_message = models.CharField(_("request message"), max_length=500, blank=True)
+    notification_level = models.CharField(
+        _("notification level"),
+        max_length=10,
+        choices=NotificationLevel.choices,
+        blank=True,
+        default="",
+        help_text=_("Empty: the community's default level."),
+    )
     joined_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -198,6 +221,11 @@ class Post(models.Model):
         related_name="+",
     )
     is_hidden = models.BooleanField(_("hidden by a moderator"), default=False)
+    requires_acknowledgement = models.BooleanField(
+        _("requires acknowledgement"),
+        default=False,
+        help_text=_("Announcements only: members see a banner until they acknowledge it."),
+    )
     comment_count = models.PositiveIntegerField(default=0, editable=False)
     edited_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -334,6 +362,7 @@ class Event(models.Model):
     location = models.CharField(_("place"), max_length=200, blank=True)
     online_url = models.URLField(_("online link"), blank=True)
     capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("event")

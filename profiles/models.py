@@ -54,6 +54,9 @@ class User(AbstractUser):
     skills = models.ManyToManyField("Skill", blank=True, related_name="members")
     interests = models.ManyToManyField("Interest", blank=True, related_name="members")
     show_in_leaderboards = models.BooleanField(_("appear in leaderboards"), default=True)
+    last_seen_at = models.DateTimeField(
+        _("last seen"), null=True, blank=True, editable=False, db_index=True
+    )
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

@@ -84,3 +84,17 @@ def post_stream_for(*, user) -> QuerySet[Post]:
         .filter(community_id__in=member_ids)
         .order_by("-created_at", "-id")
     )
+
+
+def community_readers_q(community_id: int) -> Q:
+    """The filter on User for who may read the content of community ``community_id``:
+    the same rule as :func:`community_visibility_q` with ``for_content=True``, seen from
+    the community's side (superusers; active members; anyone not banned when public).
+    Notifications use it so that nobody hears of content they cannot open."""
+    memberships = Membership.objects.filter(community_id=community_id, user_id=OuterRef("pk"))
+    is_member = Exists(memberships.filter(status=Membership.Status.ACTIVE))
+    is_banned = Exists(memberships.filter(status=Membership.Status.BANNED))
+    is_public = Exists(
+        Community.objects.filter(pk=community_id, visibility=Community.Visibility.PUBLIC)
+    )
+    return Q(is_superuser=True) | Q(is_member) | (Q(is_public) & ~Q(is_banned))

@@ -184,6 +184,7 @@ def post_create(
     poll: dict | None = None,
     event: dict | None = None,
     attachments=(),
+    requires_acknowledgement: bool = False,
 ) -> Post:
     """Publish a post in ``community``.
 
@@ -199,6 +200,8 @@ def post_create(
       read in the event's time zone).
     - ``attachments``: uploads and/or unattached attachments the author stored earlier
       (see :mod:`communities.services.attachments`).
+    - ``requires_acknowledgement``: announcements only; members see a banner until they
+      acknowledge it (see :mod:`notifications.services.announcements`).
 
     Bad input raises ValidationError with ``field_errors`` (keys: title, body, kind,
     poll, event, attachments, file) before anything is written. Logs POST_CREATED and
@@ -238,6 +241,8 @@ def post_create(
             errors["event"] = event_errors
     elif event:
         errors["event"] = [_("Only an event post has an event.")]
+    if requires_acknowledgement and kind != Post.Kind.ANNOUNCEMENT:
+        errors["requires_acknowledgement"] = [_("Only announcements ask for acknowledgement.")]
     if errors:
         raise ValidationError(_("The post cannot be published as it is."), field_errors=errors)
     prepared = attachments_prepare(uploader=author, attachments=attachments)
@@ -249,6 +254,7 @@ def post_create(
         title=title,
         body=body,
         body_html=render_markdown(body),
+        requires_acknowledgement=requires_acknowledgement,
     )
     _parse_into(post)
     if poll_data is not None:

@@ -40,4 +40,5 @@ urlpatterns = [
     path("", api_root, name="root"),
     path("", include("profiles.api.urls")),
     path("", include("communities.api.urls")),
+    path("", include("notifications.api.urls")),
 ]

@@ -167,6 +167,21 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "profiles.tasks.badges_backfill",
         "schedule": env.float("CERCLE_BADGES_BACKFILL_EVERY_SECONDS", default=86400.0),
     },
+    # Members attending an event hear of it before it starts.
+    "notifications-event-reminders": {
+        "task": "notifications.tasks.event_reminders_send_due",
+        "schedule": 300.0,
+    },
+    # What stayed unread while a member was away is emailed, batched per member.
+    "notifications-emails": {
+        "task": "notifications.tasks.notification_emails_send_due",
+        "schedule": 60.0,
+    },
+    # Daily and weekly digests go out at CERCLE_DIGEST_HOUR in each member's time zone.
+    "notifications-digests": {
+        "task": "notifications.tasks.digests_send_due",
+        "schedule": 3600.0,
+    },
 }
 
 # --- Email -------------------------------------------------------------------------
@@ -300,6 +315,23 @@ CERCLE_LEADERBOARD_SIZE = 10
 CERCLE_LEADERBOARD_MIN_MEMBERS = 5
 # Reputation points for reactions received are capped per day, so volume alone does not pay.
 CERCLE_REPUTATION_REACTIONS_DAILY_CAP = env.int("CERCLE_REPUTATION_REACTIONS_DAILY_CAP", default=5)
+
+# --- Notifications -------------------------------------------------------------------
+# A notification still unread this long, while its member was not active, is emailed.
+CERCLE_NOTIFICATION_EMAIL_DELAY_MINUTES = env.int(
+    "CERCLE_NOTIFICATION_EMAIL_DELAY_MINUTES", default=10
+)
+# Digests are sent at this local hour (weekly ones on Mondays).
+CERCLE_DIGEST_HOUR = env.int("CERCLE_DIGEST_HOUR", default=8)
+# No digest for members who have not been seen for this many days.
+CERCLE_DIGEST_INACTIVE_DAYS = env.int("CERCLE_DIGEST_INACTIVE_DAYS", default=180)
+# Members who answered yes (or maybe) hear of an event this long before it starts.
+CERCLE_EVENT_REMINDER_MINUTES = env.int("CERCLE_EVENT_REMINDER_MINUTES", default=60)
+# Direct conversations: people per conversation (the author included), message length.
+CERCLE_CONVERSATION_MAX_PEOPLE = env.int("CERCLE_CONVERSATION_MAX_PEOPLE", default=20)
+CERCLE_MESSAGE_MAX_LENGTH = env.int("CERCLE_MESSAGE_MAX_LENGTH", default=5_000)
+# A manager may remind the members who have not acknowledged an announcement once per period.
+CERCLE_ANNOUNCEMENT_REMINDER_HOURS = env.int("CERCLE_ANNOUNCEMENT_REMINDER_HOURS", default=24)
 
 # --- API ---------------------------------------------------------------------------
 REST_FRAMEWORK = {

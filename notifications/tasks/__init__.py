@@ -1,0 +1,7 @@
+"""Background work for notifications, queued by services on commit or by Celery beat.
+
+Tasks take ids and plain values, never ORM instances.
+"""
+
+from notifications.tasks.email import *  # noqa: F403
+from notifications.tasks.sources import *  # noqa: F403
