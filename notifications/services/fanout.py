@@ -176,9 +176,7 @@ def _count_people(*, group_key: str, actor_id: int, at) -> None:
     recount the distinct people of those rows: two queries."""
     notifications = connection.ops.quote_name(Notification._meta.db_table)
     actors = connection.ops.quote_name(NotificationActor._meta.db_table)
-    touched = (
-        "group_key = %s AND updated_at = %s AND read_at IS NULL AND emailed_at IS NULL"
-    )
+    touched = "group_key = %s AND updated_at = %s AND read_at IS NULL AND emailed_at IS NULL"
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {actors} (notification_id, user_id) "

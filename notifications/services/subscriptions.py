@@ -76,4 +76,3 @@ def thread_follow_auto(*, user_id: int, post_id: int) -> None:
     ThreadSubscription.objects.get_or_create(
         user_id=user_id, post_id=post_id, defaults={"state": ThreadSubscription.State.FOLLOWING}
     )
-

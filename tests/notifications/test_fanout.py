@@ -74,8 +74,9 @@ def test_a_mention_reaches_a_member_who_muted_the_community():
     post = make_post(community)
     muted = make_member(community)
     Membership.objects.filter(user=muted).update(notification_level=NotificationLevel.MUTED)
-    notice = Notice(kind=Kind.MENTION, actor_id=post.author_id, community_id=community.pk,
-                    post_id=post.pk)
+    notice = Notice(
+        kind=Kind.MENTION, actor_id=post.author_id, community_id=community.pk, post_id=post.pk
+    )
 
     assert notify(notice=notice, candidates=[muted.pk]) == [muted.pk]
 
@@ -90,8 +91,9 @@ def test_nobody_hears_of_content_they_cannot_read(visibility):
     Membership.objects.filter(user=banned).update(status="banned")
     make_member(community, pending)
     Membership.objects.filter(user=pending).update(status="pending")
-    notice = Notice(kind=Kind.MENTION, actor_id=post.author_id, community_id=community.pk,
-                    post_id=post.pk)
+    notice = Notice(
+        kind=Kind.MENTION, actor_id=post.author_id, community_id=community.pk, post_id=post.pk
+    )
 
     notified = notify(notice=notice, candidates=[member.pk, outsider.pk, banned.pk, pending.pk])
 
@@ -104,8 +106,9 @@ def test_a_public_community_notifies_readers_but_not_its_banned_members():
     colleague, banned = UserFactory(), UserFactory()
     make_member(community, banned)
     Membership.objects.filter(user=banned).update(status=Membership.Status.BANNED)
-    notice = Notice(kind=Kind.MENTION, actor_id=post.author_id, community_id=community.pk,
-                    post_id=post.pk)
+    notice = Notice(
+        kind=Kind.MENTION, actor_id=post.author_id, community_id=community.pk, post_id=post.pk
+    )
 
     assert notify(notice=notice, candidates=[colleague.pk, banned.pk]) == [colleague.pk]
 
@@ -117,9 +120,7 @@ def test_inactive_accounts_and_the_actor_are_never_notified():
     gone.is_active = False
     gone.save()
 
-    notified = notify(
-        notice=_post_notice(post), candidates=[gone.pk, post.author_id]
-    )
+    notified = notify(notice=_post_notice(post), candidates=[gone.pk, post.author_id])
 
     assert notified == []
     assert not Notification.objects.exists()
@@ -164,8 +165,13 @@ def test_an_emailed_notification_takes_no_new_people():
     author = community.memberships.get().user
     post = make_post(community, author=author)
     alice, bob = _members(community, 2)
-    notice = Notice(kind=Kind.REACTION, actor_id=alice.pk, community_id=community.pk,
-                    post_id=post.pk, group_key="reaction:post")
+    notice = Notice(
+        kind=Kind.REACTION,
+        actor_id=alice.pk,
+        community_id=community.pk,
+        post_id=post.pk,
+        group_key="reaction:post",
+    )
     notify(notice=notice, candidates=[author.pk])
     Notification.objects.update(emailed_at=Notification.objects.get().created_at)
 
