@@ -106,8 +106,16 @@ class Notification(models.Model):
     latest of them and ``actor_count`` their number.
     """
 
+    # Chosen for the fan-out, which inserts thousands of rows at once: each nullable link
+    # is indexed only where it is set (partial indexes), rows that are not grouped or not
+    # waiting for an email stay out of those indexes, and the two links that only add
+    # context (the actor, and the community that the post already implies) carry no
+    # database constraint to check at commit; Django still applies their on_delete.
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        db_index=False,  # led by the (recipient, -updated_at, -id) index
     )
     kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
     actor = models.ForeignKey(
@@ -117,24 +125,47 @@ class Notification(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     actor_count = models.PositiveIntegerField(_("people"), default=1)
     community = models.ForeignKey(
-        "communities.Community", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "communities.Community",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     post = models.ForeignKey(
-        "communities.Post", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "communities.Post",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
     )
     comment = models.ForeignKey(
-        "communities.Comment", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "communities.Comment",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
     )
     conversation = models.ForeignKey(
-        "Conversation", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "Conversation",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
     )
     data = models.JSONField(
         _("details"), default=dict, blank=True, help_text=_("Plain facts for the wording.")
     )
-    # NULL (ungrouped) never conflicts in the partial unique index below.
+    # NULL: not grouped (and outside the partial unique index below).
     group_key = models.CharField(max_length=120, null=True, blank=True)  # noqa: DJ001
     delivery = models.CharField(_("delivery"), max_length=20, choices=Delivery.choices)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
@@ -148,6 +179,7 @@ class Notification(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="notifications",
+        db_index=False,
     )
 
     class Meta:
@@ -155,17 +187,49 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
         ordering = ["-updated_at", "-id"]
         constraints = [
-            # The conflict target of the set-based fan-out (see services.fanout).
+            # The conflict target of the set-based fan-out (see services.fanout): one
+            # open (unread, not emailed) row per recipient and group.
             models.UniqueConstraint(
                 fields=["recipient", "group_key"],
-                condition=Q(read_at__isnull=True, emailed_at__isnull=True),
+                condition=Q(read_at__isnull=True, emailed_at__isnull=True, group_key__isnull=False),
                 name="one_open_notification_per_group",
             ),
         ]
         indexes = [
-            models.Index(fields=["recipient", "-updated_at", "-id"]),
-            models.Index(fields=["recipient", "read_at"]),
-            models.Index(fields=["delivery", "read_at", "emailed_at"]),
+            models.Index(fields=["recipient", "-updated_at", "-id"], name="notification_list"),
+            models.Index(
+                fields=["recipient"], condition=Q(read_at__isnull=True), name="notification_unread"
+            ),
+            # What the away emailer looks for.
+            models.Index(
+                fields=["updated_at"],
+                condition=Q(
+                    delivery="email_immediately", read_at__isnull=True, emailed_at__isnull=True
+                ),
+                name="notification_email_due",
+            ),
+            models.Index(
+                fields=["post"], condition=Q(post__isnull=False), name="notification_post"
+            ),
+            models.Index(
+                fields=["comment"], condition=Q(comment__isnull=False), name="notification_comment"
+            ),
+            models.Index(
+                fields=["conversation"],
+                condition=Q(conversation__isnull=False),
+                name="notification_conversation",
+            ),
+            models.Index(
+                fields=["community"],
+                condition=Q(community__isnull=False, post__isnull=True),
+                name="notification_community",
+            ),
+            models.Index(
+                fields=["email"], condition=Q(email__isnull=False), name="notification_email"
+            ),
+            models.Index(
+                fields=["actor"], condition=Q(actor__isnull=False), name="notification_actor"
+            ),
         ]
 
     def __str__(self) -> str:

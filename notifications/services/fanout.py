@@ -1,10 +1,10 @@
 """Set-based notification fan-out: the one way notifications are written.
 
-A post in a community of 10,000 members becomes 10,000 notifications in a fixed number
-of queries, whatever the member count: one ``INSERT ... SELECT ... ON CONFLICT`` over the
-candidate recipients (which merges into an open notification of the same group), and,
-for grouped kinds, one insert of the people behind each row and one update of their
-count. The live push after the commit adds one query for the unread counts.
+A post in a community of 10,000 members becomes 10,000 notifications in one query,
+whatever the member count: an ``INSERT ... SELECT`` over the candidate recipients.
+Grouped kinds (reactions, replies, ...) merge into the recipient's open notification of
+the same group with ``ON CONFLICT ... DO UPDATE`` and record who is behind each row in
+one more query.
 
 Every rule about who hears of what is applied here, in SQL, for every source:
 
@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
-from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Value
+from django.db.models import F, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -109,6 +109,17 @@ def _json_placeholder() -> str:
     return "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
 
 
+def _ids_placeholder() -> str:
+    """One parameter carrying a list of ids (an array on PostgreSQL, JSON on SQLite)."""
+    if connection.vendor == "postgresql":
+        return "= ANY(%s)"
+    return "IN (SELECT value FROM json_each(%s))"
+
+
+def _ids_param(ids: list[int]):
+    return ids if connection.vendor == "postgresql" else json.dumps(ids)
+
+
 @transaction.atomic(savepoint=False)
 def notify(
     *, notice: Notice, candidates: QuerySet | Iterable[int], exclude: Iterable[int] = ()
@@ -116,9 +127,11 @@ def notify(
     """Notify the members among ``candidates`` who should hear of ``notice`` (see the
     module docstring) and return their ids.
 
-    Queries: 2 (ungrouped) or 4 (grouped), whatever the number of recipients: the
-    insert, for grouped kinds the people and their count, and the unread counts that
-    each recipient's personal group receives on commit with ``notification.created``.
+    Queries, whatever the number of recipients: 1 for an ungrouped notice (one
+    ``INSERT ... SELECT``); 2 for a grouped one (the upsert, which also counts a new
+    person, then the record of who is behind each row). On commit, each recipient's
+    personal group receives ``notification.created`` with ``new`` telling whether the
+    unread count grew (a merge into an unread row does not).
     """
     recipients = notice_recipients(notice=notice, candidates=candidates, exclude=exclude)
     select_sql, select_params = (
@@ -126,10 +139,9 @@ def notify(
         .query.get_compiler(connection=connection)
         .as_sql()
     )
-    now = timezone.now()
-    at = connection.ops.adapt_datetimefield_value(now)
+    at = connection.ops.adapt_datetimefield_value(timezone.now())
     table = connection.ops.quote_name(Notification._meta.db_table)
-    actor_count = 1 if notice.actor_id is not None else 0
+    actors = connection.ops.quote_name(NotificationActor._meta.db_table)
     columns = (
         "recipient_id, delivery, kind, actor_id, actor_count, community_id, post_id, "
         "comment_id, conversation_id, data, group_key, created_at, updated_at"
@@ -139,16 +151,25 @@ def notify(
         f"SELECT fan.fan_recipient, fan.fan_choice, %s, %s, %s, %s, %s, %s, %s, "
         f"{_json_placeholder()}, %s, %s, %s "
         f"FROM ({select_sql}) fan WHERE 1 = 1 "
-        # Merge into the recipient's open notification of the same group.
-        "ON CONFLICT (recipient_id, group_key) WHERE emailed_at IS NULL AND read_at IS NULL "
-        "DO UPDATE SET actor_id = excluded.actor_id, updated_at = excluded.updated_at, "
-        "comment_id = excluded.comment_id, data = excluded.data, delivery = excluded.delivery "
-        "RETURNING id, recipient_id"
     )
+    if notice.group_key is not None:
+        # Merge into the recipient's open row of the group; a person not yet behind it
+        # adds one to its count.
+        sql += (
+            "ON CONFLICT (recipient_id, group_key) "
+            "WHERE emailed_at IS NULL AND group_key IS NOT NULL AND read_at IS NULL "
+            "DO UPDATE SET actor_id = excluded.actor_id, updated_at = excluded.updated_at, "
+            "comment_id = excluded.comment_id, data = excluded.data, "
+            f"delivery = excluded.delivery, actor_count = {table}.actor_count + CASE "
+            f"WHEN excluded.actor_id IS NULL OR EXISTS (SELECT 1 FROM {actors} behind "
+            f"WHERE behind.notification_id = {table}.id AND behind.user_id = excluded.actor_id)"
+            " THEN 0 ELSE 1 END "
+        )
+    sql += "RETURNING id, recipient_id, created_at = updated_at"
     params = [
         notice.kind,
         notice.actor_id,
-        actor_count,
+        1 if notice.actor_id is not None else 0,
         notice.community_id,
         notice.post_id,
         notice.comment_id,
@@ -162,57 +183,31 @@ def notify(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    if not rows:
-        return []
-    if notice.group_key is not None and notice.actor_id is not None:
-        _count_people(group_key=notice.group_key, actor_id=notice.actor_id, at=at)
-    recipient_ids = [recipient_id for _, recipient_id in rows]
+        if rows and notice.group_key is not None and notice.actor_id is not None:
+            cursor.execute(
+                f"INSERT INTO {actors} (notification_id, user_id) "
+                f"SELECT id, %s FROM {table} WHERE id {_ids_placeholder()} "
+                "ON CONFLICT (notification_id, user_id) DO NOTHING",
+                [notice.actor_id, _ids_param([row[0] for row in rows])],
+            )
     _push_on_commit(notice=notice, rows=rows)
-    return recipient_ids
+    return [row[1] for row in rows]
 
 
-def _count_people(*, group_key: str, actor_id: int, at) -> None:
-    """Record ``actor_id`` behind every open row of ``group_key`` touched at ``at`` and
-    recount the distinct people of those rows: two queries."""
-    notifications = connection.ops.quote_name(Notification._meta.db_table)
-    actors = connection.ops.quote_name(NotificationActor._meta.db_table)
-    touched = "group_key = %s AND updated_at = %s AND read_at IS NULL AND emailed_at IS NULL"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {actors} (notification_id, user_id) "
-            f"SELECT id, %s FROM {notifications} WHERE {touched} "
-            "ON CONFLICT (notification_id, user_id) DO NOTHING",
-            [actor_id, group_key, at],
-        )
-        cursor.execute(
-            f"UPDATE {notifications} SET actor_count = (SELECT COUNT(*) FROM {actors} "
-            f"WHERE {actors}.notification_id = {notifications}.id) WHERE {touched}",
-            [group_key, at],
-        )
-
-
-def _push_on_commit(*, notice: Notice, rows: list[tuple[int, int]]) -> None:
-    """Tell each recipient's devices, after the commit: ``notification.created`` with the
-    notification's ids and kind and their new unread count (one query, now)."""
-    notification_of = {recipient_id: notification_id for notification_id, recipient_id in rows}
-    counts = dict(
-        Notification.objects.filter(recipient_id__in=notification_of, read_at__isnull=True)
-        .values("recipient_id")
-        .annotate(unread=Count("id"))
-        .values_list("recipient_id", "unread")
-    )
+def _push_on_commit(*, notice: Notice, rows: list[tuple]) -> None:
+    """Tell each recipient's devices after the commit: ``notification.created`` with
+    the notification's ids and kind, and ``new`` (the unread count grew by one)."""
+    about = {
+        "kind": notice.kind,
+        "community_id": notice.community_id,
+        "post_id": notice.post_id,
+        "comment_id": notice.comment_id,
+        "conversation_id": notice.conversation_id,
+    }
     send_personal_events_on_commit(
         event_type="notification.created",
         data_by_user={
-            recipient_id: {
-                "notification_id": notification_id,
-                "kind": notice.kind,
-                "community_id": notice.community_id,
-                "post_id": notice.post_id,
-                "comment_id": notice.comment_id,
-                "conversation_id": notice.conversation_id,
-                "unread_count": counts.get(recipient_id, 0),
-            }
-            for recipient_id, notification_id in notification_of.items()
+            recipient_id: {"notification_id": notification_id, "new": bool(is_new), **about}
+            for notification_id, recipient_id, is_new in rows
         },
     )

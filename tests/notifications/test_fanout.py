@@ -197,7 +197,7 @@ def test_recipients_receive_the_notification_and_their_unread_count_after_commit
     [event] = listener.events()
     assert event["type"] == "notification.created"
     assert event["data"]["kind"] == "community_post"
-    assert event["data"]["unread_count"] == 1
+    assert event["data"]["new"] is True
     assert event["data"]["notification_id"] == Notification.objects.get().pk
 
 
@@ -212,7 +212,7 @@ def test_a_rolled_back_transaction_notifies_and_sends_nothing():
         notify(notice=_post_notice(post), candidates=[member.pk])
         raise RuntimeError
 
-    assert not Notification.objects.exists()
+    assert not Notification.objects.filter(recipient=member).exists()
     assert listener.events() == []
 
 
@@ -228,12 +228,40 @@ def test_fan_out_query_count_does_not_grow_with_the_community(
     post = make_post(community, author=author)
     notice = _post_notice(post, group_key=f"community_post:{community.pk}" if grouped else None)
 
-    # insert (+ people and count when grouped) + unread counts; the push is not a query
+    # the insert (+ the people behind each row when grouped); the push is not a query
     with (
         django_capture_on_commit_callbacks(execute=True),
-        django_assert_num_queries(4 if grouped else 2),
+        django_assert_num_queries(2 if grouped else 1),
     ):
         notified = notify(notice=notice, candidates=community.memberships.values("user_id"))
 
     assert len(notified) == size
     assert Notification.objects.count() == size
+
+
+def test_a_merge_into_an_unread_row_does_not_grow_the_unread_count(
+    django_capture_on_commit_callbacks,
+):
+    community = make_community()
+    author = community.memberships.get().user
+    post = make_post(community, author=author)
+    alice, bob = _members(community, 2)
+    listener = Listener(user_group(author.pk))
+
+    for actor in (alice, bob):
+        with django_capture_on_commit_callbacks(execute=True):
+            notify(
+                notice=Notice(
+                    kind=Kind.REACTION,
+                    actor_id=actor.pk,
+                    community_id=community.pk,
+                    post_id=post.pk,
+                    group_key=f"reaction:post:{post.pk}",
+                ),
+                candidates=[author.pk],
+            )
+
+    first, second = listener.events()
+    assert first["data"]["new"] is True
+    assert second["data"]["new"] is False
+    assert first["data"]["notification_id"] == second["data"]["notification_id"]
