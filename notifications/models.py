@@ -468,3 +468,30 @@ class AnnouncementReminder(models.Model):
 
     def __str__(self) -> str:
         return f"Reminder for {self.post_id} at {self.sent_at:%Y-%m-%d %H:%M}"
+
+
+class StreamEvent(models.Model):
+    """A personal live event (notification, message, read state) kept for replay.
+
+    Ids increase, so a client that reconnects with ``last_event_id`` receives, in order,
+    every event of its member after it; events older than
+    ``CERCLE_STREAM_RETENTION_DAYS`` are purged and a client asking for them must resync.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="stream_events",
+        db_index=False,  # led by the (user, id) index
+    )
+    type = models.CharField(max_length=40)
+    data = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("stream event")
+        verbose_name_plural = _("stream events")
+        indexes = [models.Index(fields=["user", "id"], name="stream_event_replay")]
+
+    def __str__(self) -> str:
+        return f"{self.type} #{self.pk} for {self.user_id}"

@@ -332,6 +332,8 @@ CERCLE_CONVERSATION_MAX_PEOPLE = env.int("CERCLE_CONVERSATION_MAX_PEOPLE", defau
 CERCLE_MESSAGE_MAX_LENGTH = env.int("CERCLE_MESSAGE_MAX_LENGTH", default=5_000)
 # A manager may remind the members who have not acknowledged an announcement once per period.
 CERCLE_ANNOUNCEMENT_REMINDER_HOURS = env.int("CERCLE_ANNOUNCEMENT_REMINDER_HOURS", default=24)
+# Personal live events are kept this long for clients that reconnect (older: resync).
+CERCLE_STREAM_RETENTION_DAYS = env.int("CERCLE_STREAM_RETENTION_DAYS", default=7)
 
 # --- API ---------------------------------------------------------------------------
 REST_FRAMEWORK = {
