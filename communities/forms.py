@@ -220,6 +220,14 @@ class PostForm(forms.Form):
         min_value=1,
         help_text=_("Leave empty for no limit. When full, members join a waiting list."),
     )
+    requires_acknowledgement = forms.BooleanField(
+        label=_("Members must acknowledge"),
+        required=False,
+        help_text=_(
+            "Members see a banner until they acknowledge it; you see who did and can "
+            "remind the others."
+        ),
+    )
 
     # Service field names -> composer field names.
     FIELD_MAP = {
@@ -246,6 +254,11 @@ class PostForm(forms.Form):
             self.fields["kind"].choices = [
                 choice for choice in Post.Kind.choices if choice[0] != Post.Kind.ANNOUNCEMENT
             ]
+            del self.fields["requires_acknowledgement"]
+
+    def acknowledgement_required(self) -> bool:
+        """The "Members must acknowledge" box (managers' composer only)."""
+        return bool(self.cleaned_data.get("requires_acknowledgement"))
 
     def clean(self):
         cleaned = super().clean()

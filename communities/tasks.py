@@ -9,20 +9,15 @@ from urllib.parse import urlencode
 
 from celery import shared_task
 from django.conf import settings
-from django.contrib.sites.models import Site
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from communities.models import Election, Invitation
+from config.links import absolute_url
 
 logger = logging.getLogger(__name__)
-
-
-def _absolute(domain: str, path: str) -> str:
-    scheme = "http" if settings.DEBUG else "https"
-    return f"{scheme}://{domain}{path}"
 
 
 def _community_path(slug: str) -> str:
@@ -33,13 +28,13 @@ def _community_path(slug: str) -> str:
         return f"/communities/{slug}/"
 
 
-def _invitation_message(invitation: Invitation, *, domain: str) -> EmailMultiAlternatives:
+def _invitation_message(invitation: Invitation) -> EmailMultiAlternatives:
     community_path = _community_path(invitation.community.slug)
     if invitation.invitee_id is not None:
-        link = _absolute(domain, community_path)
+        link = absolute_url(community_path)
     else:
         query = urlencode({"email": invitation.email, "next": community_path})
-        link = _absolute(domain, f"{reverse('account_signup')}?{query}")
+        link = absolute_url(f"{reverse('account_signup')}?{query}")
     context = {
         "invitation": invitation,
         "community": invitation.community,
@@ -68,8 +63,7 @@ def invitation_emails_send(invitation_ids: list[int]) -> int:
     invitations = Invitation.objects.filter(
         pk__in=invitation_ids, status=Invitation.Status.PENDING
     ).select_related("community", "invited_by")
-    domain = Site.objects.get_current().domain
-    messages = [_invitation_message(invitation, domain=domain) for invitation in invitations]
+    messages = [_invitation_message(invitation) for invitation in invitations]
     if not messages:
         return 0
     with get_connection() as connection:

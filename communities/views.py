@@ -621,6 +621,7 @@ def post_compose(request: HttpRequest, slug: str) -> HttpResponse:
                 poll=form.poll_data(),
                 event=form.event_data(),
                 attachments=data["attachments"],
+                requires_acknowledgement=form.acknowledgement_required(),
             )
         except DomainError as error:
             forms.add_domain_error(form, error, forms.PostForm.FIELD_MAP)

@@ -1,9 +1,11 @@
 from datetime import UTC
 
 from django.db import models, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from metrics.models import Activity
+from profiles.models import User
 
 
 def activity_record(
@@ -78,3 +80,19 @@ def visit_record(*, user) -> None:
             actor_id=user.pk, verb=Activity.Verb.VISITED, created_at__gte=utc_day_start()
         ).exists():
             activity_record(actor=user, verb=Activity.Verb.VISITED)
+
+
+# How often a member's ``last_seen_at`` is written at most: fresh enough for "was the
+# member active since this notification arrived?" (the away email), cheap on every request.
+SEEN_EVERY_SECONDS = 60
+
+
+def member_seen(*, user_id: int, at=None) -> None:
+    """Record that member ``user_id`` made a request at ``at`` (now by default): one
+    UPDATE of ``User.last_seen_at``, never moving it back. Safe to call on every request,
+    though :class:`metrics.middleware.VisitMiddleware` calls it at most once per
+    ``SEEN_EVERY_SECONDS`` per member."""
+    at = at or timezone.now()
+    User.objects.filter(Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=at), pk=user_id).update(
+        last_seen_at=at
+    )

@@ -429,6 +429,13 @@ class PostOutputSerializer(serializers.ModelSerializer):
     poll = serializers.SerializerMethodField()
     event = serializers.SerializerMethodField()
     attachments = AttachmentOutputSerializer(many=True, read_only=True)
+    requires_acknowledgement = serializers.BooleanField(
+        read_only=True,
+        help_text=_("An announcement that members are asked to acknowledge."),
+    )
+    acknowledged = serializers.SerializerMethodField(
+        help_text=_("Whether the asking member acknowledged it (false when not asked).")
+    )
 
     class Meta:
         model = Post
@@ -449,10 +456,16 @@ class PostOutputSerializer(serializers.ModelSerializer):
             "event",
             "attachments",
             "is_hidden",
+            "requires_acknowledgement",
+            "acknowledged",
             "edited_at",
             "created_at",
         ]
         read_only_fields = fields
+
+    def get_acknowledged(self, post) -> bool:
+        # Annotated by the view (posts_with_acknowledged / acknowledged_attach).
+        return bool(getattr(post, "acknowledged", False))
 
     @extend_schema_field({"type": "object", "additionalProperties": {"type": "integer"}})
     def get_reactions(self, post) -> dict:
@@ -585,6 +598,14 @@ class PostCreateInputSerializer(serializers.Serializer):
     body = serializers.CharField(help_text=_("Markdown; #topics and @mentions are recognised."))
     poll = PollInputSerializer(required=False, help_text=_("Required for a poll."))
     event = EventInputSerializer(required=False, help_text=_("Required for an event."))
+    requires_acknowledgement = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_(
+            "Announcements only: members see a banner until they acknowledge it, and "
+            "managers follow who did."
+        ),
+    )
     attachments = serializers.ListField(
         child=serializers.FileField(),
         required=False,

@@ -81,6 +81,7 @@ from communities.services.posts import post_create, post_delete, post_read, post
 from communities.services.reactions import reaction_toggle
 from config.api.pagination import StreamPagination
 from config.errors import NotFound, PermissionDenied, ValidationError
+from notifications.selectors.announcements import acknowledged_attach, posts_with_acknowledged
 
 UPLOAD_PARSERS = [JSONParser, MultiPartParser, FormParser]
 NOT_FOUND = OpenApiResponse(description="Unknown, or secret to the asking member.")
@@ -130,8 +131,10 @@ def _comment(request, comment_id: int) -> Comment:
 ID_MAX = 2**63 - 1
 
 
-def _post_detail(post: Post) -> dict:
-    """A post with what only its own page shows: poll results and event attendance."""
+def _post_detail(request, post: Post) -> dict:
+    """A post with what only its own page shows: poll results, event attendance, and
+    whether the asking member acknowledged it (an announcement that asks for it)."""
+    acknowledged_attach(post, user=request.user)
     poll = getattr(post, "poll", None) if post.kind == Post.Kind.POLL else None
     event = getattr(post, "event", None) if post.kind == Post.Kind.EVENT else None
     context = {
@@ -494,6 +497,8 @@ class PostListView(CommunitiesAPIView):
     @extend_schema(responses=s.PostOutputSerializer(many=True))
     def get(self, request):
         posts = self.filter_queryset(self.get_queryset())
+        # Whether the asking member acknowledged each one: a subquery, no extra query.
+        posts = posts_with_acknowledged(posts, user=request.user)
         page = self.paginate_queryset(posts)
         return self.get_paginated_response(s.PostOutputSerializer(page, many=True).data)
 
@@ -503,7 +508,9 @@ class PostListView(CommunitiesAPIView):
     def post(self, request):
         data = _validated(s.PostCreateInputSerializer, request.data, request=request)
         post = post_create(author=request.user, **data)
-        return Response(_post_detail(_post(request, post.pk)), status=status.HTTP_201_CREATED)
+        return Response(
+            _post_detail(request, _post(request, post.pk)), status=status.HTTP_201_CREATED
+        )
 
 
 class PostDetailView(CommunitiesAPIView):
@@ -515,7 +522,7 @@ class PostDetailView(CommunitiesAPIView):
     def get(self, request, post_id):
         post = _post(request, post_id)
         post_read(user=request.user, post=post)
-        return Response(_post_detail(post))
+        return Response(_post_detail(request, post))
 
     @extend_schema(
         request=s.PostUpdateInputSerializer,
@@ -525,7 +532,7 @@ class PostDetailView(CommunitiesAPIView):
         post = _post(request, post_id)
         data = _validated(s.PostUpdateInputSerializer, request.data)
         post_update(actor=request.user, post=post, **data)
-        return Response(_post_detail(_post(request, post_id)))
+        return Response(_post_detail(request, _post(request, post_id)))
 
     @extend_schema(responses={204: NO_CONTENT, 404: NOT_FOUND})
     def delete(self, request, post_id):

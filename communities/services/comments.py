@@ -36,7 +36,12 @@ from communities.services.posts import (
 from config.errors import NotFound, PermissionDenied, ValidationError
 from metrics.models import Activity
 from metrics.services import activity_record
-from notifications.events import community_group, send_event_on_commit
+from notifications.events import community_group, post_group, send_event_on_commit
+from notifications.services.sources import (
+    answer_accepted_notify,
+    comment_created_notify,
+    content_moderated_notify,
+)
 
 
 def _count_change(post_id: int, delta: int) -> None:
@@ -96,8 +101,9 @@ def comment_create(
     activity_record(
         actor=author, verb=Activity.Verb.COMMENT_CREATED, community=post.community, target=comment
     )
+    comment_created_notify(comment=comment)
     send_event_on_commit(
-        groups=[community_group(post.community_id)],
+        groups=[community_group(post.community_id), post_group(post.pk)],
         event_type="comment.created",
         data={
             "comment_id": comment.pk,
@@ -174,6 +180,7 @@ def comment_hide(*, actor, comment: Comment) -> Comment:
         Post.objects.filter(pk=comment.post_id, accepted_answer=comment).update(
             accepted_answer=None
         )
+        content_moderated_notify(actor=actor, action="hidden", comment=comment)
     flags_close(actor=actor, status=Flag.Status.HIDDEN, comment=comment)
     return comment
 
@@ -188,6 +195,7 @@ def comment_restore(*, actor, comment: Comment) -> Comment:
         comment.save(update_fields=["is_hidden"])
         if not comment.is_deleted:
             _count_change(comment.post_id, +1)
+        content_moderated_notify(actor=actor, action="restored", comment=comment)
     flags_close(actor=actor, status=Flag.Status.RESTORED, comment=comment)
     return comment
 
@@ -226,6 +234,7 @@ def answer_accept(*, actor, post: Post, comment: Comment) -> Post:
         community=post.community,
         target=comment,
     )
+    answer_accepted_notify(actor=actor, post=post, comment=comment)
     return post
 
 

@@ -31,6 +31,7 @@ from communities.services.memberships import membership_add
 from config.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from metrics.models import Activity
 from metrics.services import activity_record
+from notifications.services.sources import invitations_notify
 from profiles.models import User
 
 # One paste or file holds at most this many addresses, and this many bytes.
@@ -149,6 +150,7 @@ def invitation_create(*, inviter, community: Community, emails: list[str]) -> li
             _("Everyone on the list is already a member or already invited."),
             field_errors={"emails": [_("Already a member or already invited.")]},
         )
+    invitations_notify(inviter=inviter, community=community, invitations=invitations)
     _send_on_commit([invitation.pk for invitation in invitations])
     return invitations
 

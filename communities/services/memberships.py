@@ -19,6 +19,11 @@ from communities.selectors.communities import community_require_visible
 from config.errors import Conflict, PermissionDenied, ValidationError
 from metrics.models import Activity
 from metrics.services import activity_record
+from notifications.events import membership_changed_on_commit
+from notifications.services.sources import (
+    membership_approved_notify,
+    membership_requested_notify,
+)
 
 ROLE_RANK = {
     Membership.Role.MEMBER: 0,
@@ -100,6 +105,7 @@ def membership_add(
             membership.invited_by = invited_by
             update_fields.append("invited_by")
         membership.save(update_fields=update_fields)
+    membership_changed_on_commit(user_id=user.pk, community_id=community.pk, active=True)
     activity_record(
         actor=user, verb=Activity.Verb.MEMBER_JOINED, community=community, target=community
     )
@@ -177,16 +183,18 @@ def membership_request(*, user, community: Community, message: str = "") -> Memb
     if community.join_policy == Community.JoinPolicy.INVITATION:
         raise PermissionDenied(_("This community is open to invited members only."))
     if membership is None:
-        return Membership.objects.create(
+        membership = Membership.objects.create(
             community=community,
             user=user,
             status=Membership.Status.PENDING,
             request_message=message,
         )
-    membership.status = Membership.Status.PENDING
-    membership.role = Membership.Role.MEMBER
-    membership.request_message = message
-    membership.save(update_fields=["status", "role", "request_message", "updated_at"])
+    else:
+        membership.status = Membership.Status.PENDING
+        membership.role = Membership.Role.MEMBER
+        membership.request_message = message
+        membership.save(update_fields=["status", "role", "request_message", "updated_at"])
+    membership_requested_notify(membership=membership)
     return membership
 
 
@@ -204,12 +212,16 @@ def membership_request_approve(*, actor, membership: Membership) -> Membership:
     locked.status = Membership.Status.ACTIVE
     locked.role = Membership.Role.MEMBER
     locked.save(update_fields=["status", "role", "updated_at"])
+    membership_changed_on_commit(
+        user_id=locked.user_id, community_id=locked.community_id, active=True
+    )
     activity_record(
         actor=locked.user,
         verb=Activity.Verb.MEMBER_JOINED,
         community=locked.community,
         target=locked.community,
     )
+    membership_approved_notify(actor=actor, membership=locked)
     return _refresh(membership, locked)
 
 
@@ -250,6 +262,7 @@ def membership_leave(*, user, community: Community) -> None:
     membership.status = Membership.Status.LEFT
     membership.role = Membership.Role.MEMBER
     membership.save(update_fields=["status", "role", "updated_at"])
+    membership_changed_on_commit(user_id=user.pk, community_id=community.pk, active=False)
     activity_record(
         actor=user, verb=Activity.Verb.MEMBER_LEFT, community=community, target=community
     )
@@ -338,6 +351,9 @@ def membership_ban(*, actor, membership: Membership) -> Membership:
     was_active = locked.status == Membership.Status.ACTIVE
     locked.status = Membership.Status.BANNED
     locked.save(update_fields=["status", "updated_at"])
+    membership_changed_on_commit(
+        user_id=locked.user_id, community_id=locked.community_id, active=False
+    )
     Invitation.objects.filter(
         community=locked.community,
         status=Invitation.Status.PENDING,

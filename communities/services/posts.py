@@ -48,6 +48,11 @@ from config.errors import NotFound, PermissionDenied, ValidationError
 from metrics.models import Activity
 from metrics.services import activity_record, utc_day_start
 from notifications.events import community_group, send_event_on_commit
+from notifications.services.sources import (
+    content_moderated_notify,
+    post_created_notify,
+    post_mentions_notify,
+)
 
 TITLE_MAX_LENGTH = Post._meta.get_field("title").max_length
 POLL_MIN_OPTIONS, POLL_MAX_OPTIONS = 2, 10
@@ -271,6 +276,7 @@ def post_create(
         Event.objects.create(post=post, **event_data)
     attachments_link(uploader=author, prepared=prepared, post=post)
     activity_record(actor=author, verb=Activity.Verb.POST_CREATED, community=community, target=post)
+    post_created_notify(post=post)
     send_event_on_commit(
         groups=[community_group(community.pk)],
         event_type="post.created",
@@ -320,6 +326,7 @@ def post_update(*, actor, post: Post, title: str | None = None, body: str | None
         raise ValidationError(_("The post cannot be saved as it is."), field_errors=errors)
     if (new_title, new_body) == (post.title, post.body):
         return post
+    post_mentions_notify(post=post)
     post.title, post.body = new_title, new_body
     post.body_html = render_markdown(new_body)
     post.edited_at = timezone.now()
@@ -384,6 +391,7 @@ def post_hide(*, actor, post: Post) -> Post:
     if not post.is_hidden:
         post.is_hidden = True
         post.save(update_fields=["is_hidden", "updated_at"])
+        content_moderated_notify(actor=actor, action="hidden", post=post)
     flags_close(actor=actor, status=Flag.Status.HIDDEN, post=post)
     return post
 
@@ -396,6 +404,7 @@ def post_restore(*, actor, post: Post) -> Post:
     if post.is_hidden:
         post.is_hidden = False
         post.save(update_fields=["is_hidden", "updated_at"])
+        content_moderated_notify(actor=actor, action="restored", post=post)
     flags_close(actor=actor, status=Flag.Status.RESTORED, post=post)
     return post
 

@@ -15,6 +15,7 @@ from config.errors import NotFound, ValidationError
 from metrics.models import Activity
 from metrics.services import activity_record
 from notifications.events import community_group, send_event_on_commit
+from notifications.services.sources import reaction_added_notify
 
 
 @transaction.atomic
@@ -69,6 +70,7 @@ def reaction_toggle(
             community=content_post.community,
             target=post if post is not None else comment,
         )
+        reaction_added_notify(user=user, post=post, comment=comment)
     count = Reaction.objects.filter(kind=kind, **target).count()
     send_event_on_commit(
         groups=[community_group(content_post.community_id)],

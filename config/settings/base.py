@@ -111,6 +111,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
 
+CHANNEL_LAYER_CAPACITY = env.int("CHANNEL_LAYER_CAPACITY", default=5000)
+CHANNEL_LAYER_GROUP_EXPIRY = env.int("CHANNEL_LAYER_GROUP_EXPIRY", default=86400)
+
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
@@ -125,8 +128,14 @@ if REDIS_URL:
                         "socket_timeout": 15,
                     }
                 ],
-                "capacity": env.int("CHANNEL_LAYER_CAPACITY", default=1000),
+                # Messages a consumer may have waiting before new ones are dropped (and
+                # logged at WARNING, see config.channel_layers): room for a burst of
+                # events while a socket replays what it missed.
+                "capacity": CHANNEL_LAYER_CAPACITY,
                 "expiry": 60,
+                # A socket stays in its groups this long without refreshing them; stream
+                # sockets refresh at half this period (notifications.consumers).
+                "group_expiry": CHANNEL_LAYER_GROUP_EXPIRY,
                 "prefix": env("CHANNEL_LAYER_PREFIX", default="cercle"),
             },
         }
@@ -139,7 +148,16 @@ if REDIS_URL:
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {
+        "default": {
+            # Channels' in-memory layer, logging the messages it drops at capacity.
+            "BACKEND": "config.channel_layers.InMemoryChannelLayer",
+            "CONFIG": {
+                "capacity": CHANNEL_LAYER_CAPACITY,
+                "group_expiry": CHANNEL_LAYER_GROUP_EXPIRY,
+            },
+        }
+    }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Celery ------------------------------------------------------------------------
@@ -181,6 +199,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "notifications-digests": {
         "task": "notifications.tasks.digests_send_due",
         "schedule": 3600.0,
+    },
+    # Personal live events older than CERCLE_STREAM_RETENTION_DAYS are no longer replayed.
+    "notifications-stream-events-purge": {
+        "task": "notifications.tasks.stream_events_purge",
+        "schedule": 86400.0,
     },
 }
 
@@ -334,6 +357,12 @@ CERCLE_MESSAGE_MAX_LENGTH = env.int("CERCLE_MESSAGE_MAX_LENGTH", default=5_000)
 CERCLE_ANNOUNCEMENT_REMINDER_HOURS = env.int("CERCLE_ANNOUNCEMENT_REMINDER_HOURS", default=24)
 # Personal live events are kept this long for clients that reconnect (older: resync).
 CERCLE_STREAM_RETENTION_DAYS = env.int("CERCLE_STREAM_RETENTION_DAYS", default=7)
+# A client that missed more personal events than this is told to resync instead.
+CERCLE_STREAM_REPLAY_LIMIT = env.int("CERCLE_STREAM_REPLAY_LIMIT", default=1000)
+# Idle sockets get a heartbeat frame this often, so that proxies do not cut them.
+CERCLE_STREAM_HEARTBEAT_SECONDS = env.float("CERCLE_STREAM_HEARTBEAT_SECONDS", default=25.0)
+# Posts (and public communities) one socket may follow besides its member's communities.
+CERCLE_STREAM_MAX_SUBSCRIPTIONS = env.int("CERCLE_STREAM_MAX_SUBSCRIPTIONS", default=50)
 
 # --- API ---------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -396,10 +425,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"over_capacity": {"()": "config.channel_layers.OverCapacityWarning"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "daphne": {"level": "WARNING"},
+        # A group message dropped at capacity is logged at INFO by channels_redis; the
+        # filter raises it to WARNING (the logger must let INFO through for that).
+        "channels_redis.core": {"level": "INFO", "filters": ["over_capacity"]},
     },
 }

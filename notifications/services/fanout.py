@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from communities.models import Membership, NotificationLevel
 from communities.selectors.visibility import community_readers_q
-from notifications.events import send_personal_events_on_commit
+from notifications.events import send_stored_personal_events_on_commit
 from notifications.models import (
     DEFAULT_DELIVERY,
     MUTE_EXEMPT_KINDS,
@@ -39,6 +39,7 @@ from notifications.models import (
     NotificationPreference,
     ThreadSubscription,
 )
+from notifications.services.stream import notification_stream_events_store
 from profiles.models import User
 
 
@@ -127,11 +128,12 @@ def notify(
     """Notify the members among ``candidates`` who should hear of ``notice`` (see the
     module docstring) and return their ids.
 
-    Queries, whatever the number of recipients: 1 for an ungrouped notice (one
-    ``INSERT ... SELECT``); 2 for a grouped one (the upsert, which also counts a new
-    person, then the record of who is behind each row). On commit, each recipient's
-    personal group receives ``notification.created`` with ``new`` telling whether the
-    unread count grew (a merge into an unread row does not).
+    Queries, whatever the number of recipients: 2 for an ungrouped notice (one
+    ``INSERT ... SELECT``, then the recipients' stored live events); 3 for a grouped one
+    (the upsert, which also counts a new person, then the record of who is behind each
+    row, then the live events). On commit, each recipient's personal group receives
+    ``notification.created`` with ``new`` telling whether the unread count grew (a merge
+    into an unread row does not); the event's id is its StreamEvent row's, for replay.
     """
     recipients = notice_recipients(notice=notice, candidates=candidates, exclude=exclude)
     select_sql, select_params = (
@@ -195,19 +197,32 @@ def notify(
 
 
 def _push_on_commit(*, notice: Notice, rows: list[tuple]) -> None:
-    """Tell each recipient's devices after the commit: ``notification.created`` with
-    the notification's ids and kind, and ``new`` (the unread count grew by one)."""
+    """Store each recipient's ``notification.created`` event for replay (one
+    ``INSERT ... SELECT``, whatever the number of recipients) and push it after the
+    commit: the notification's ids and kind, and ``new`` (the unread count grew by one).
+    The pushed JSON is built after the commit, equal to the stored one."""
+    if not rows:
+        return
     about = {
-        "kind": notice.kind,
+        "kind": str(notice.kind),
         "community_id": notice.community_id,
         "post_id": notice.post_id,
         "comment_id": notice.comment_id,
         "conversation_id": notice.conversation_id,
     }
-    send_personal_events_on_commit(
+    created_at = timezone.now()
+    event_ids = notification_stream_events_store(
+        notification_ids=[row[0] for row in rows], about=about, created_at=created_at
+    )
+    send_stored_personal_events_on_commit(
         event_type="notification.created",
-        data_by_user={
-            recipient_id: {"notification_id": notification_id, "new": bool(is_new), **about}
+        created_at=created_at,
+        events=lambda: (
+            (
+                event_ids[recipient_id],
+                recipient_id,
+                {"notification_id": notification_id, "new": bool(is_new), **about},
+            )
             for notification_id, recipient_id, is_new in rows
-        },
+        ),
     )

@@ -5,3 +5,4 @@ Tasks take ids and plain values, never ORM instances.
 
 from notifications.tasks.email import *  # noqa: F403
 from notifications.tasks.sources import *  # noqa: F403
+from notifications.tasks.stream import *  # noqa: F403

@@ -23,6 +23,7 @@ from config.errors import Conflict, PermissionDenied, ValidationError
 from metrics.models import Activity
 from metrics.services import BADGE_VERBS, activity_record
 from notifications.events import send_event_on_commit, user_group
+from notifications.services.sources import badge_earned_notify
 from profiles.models import Badge, BadgeAward, Kudos, User
 
 UserIds = Iterable[int]
@@ -292,6 +293,7 @@ def _award(*, badge: Badge, user: User, level: int, reason: str = "", awarded_by
     except IntegrityError:
         return None
     activity_record(actor=user, verb=Activity.Verb.BADGE_EARNED, target=award)
+    badge_earned_notify(award=award)
     send_event_on_commit(
         groups=[user_group(user.pk)],
         event_type="badge.earned",

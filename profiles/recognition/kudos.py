@@ -19,6 +19,7 @@ from config.errors import NotFound, PermissionDenied, RateLimited, ValidationErr
 from metrics.models import Activity
 from metrics.services import activity_record, utc_day_start
 from notifications.events import send_event_on_commit, user_group
+from notifications.services.sources import kudos_given_notify
 from profiles.models import Kudos, User
 
 KUDOS_MESSAGE_MAX_LENGTH = 1000
@@ -148,6 +149,7 @@ def kudos_give(
             "community_id": community.pk if community is not None else None,
         },
     )
+    kudos_given_notify(kudos=kudos, recipients=recipients)
     return kudos
 
 

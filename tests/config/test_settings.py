@@ -81,7 +81,7 @@ def test_local_default_runs_on_the_embedded_stack():
     )
     assert result.stdout.split() == [
         "django.db.backends.sqlite3",
-        "channels.layers.InMemoryChannelLayer",
+        "config.channel_layers.InMemoryChannelLayer",
         "True",
         "django.core.mail.backends.console.EmailBackend",
         "optional",

@@ -1,10 +1,12 @@
 """/ws/stream/: who may connect, and events arriving only after the commit."""
 
+import asyncio
 import json
 
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.test import Client
 
@@ -36,8 +38,43 @@ def _member_with_token():
     return user, response.json()["meta"]["session_token"].encode()
 
 
-def _connect(headers):
-    return WebsocketCommunicator(application, "/ws/stream/", headers=headers)
+def _connect(headers, path="/ws/stream/"):
+    return WebsocketCommunicator(application, path, headers=headers)
+
+
+# --- Helpers shared by the tests/notifications/test_stream_*.py modules ------------------
+
+
+@sync_to_async
+def cookie_for(user) -> bytes:
+    """The session cookie of ``user``, logged in through a browser session."""
+    client = Client()
+    client.force_login(user)
+    return f"sessionid={client.cookies['sessionid'].value}".encode()
+
+
+async def connect_as(user, query: str = "") -> WebsocketCommunicator:
+    """A connected /ws/stream/ socket of ``user`` (browser cookie), ``?query`` appended."""
+    cookie = await cookie_for(user)
+    path = "/ws/stream/" + (f"?{query}" if query else "")
+    communicator = _connect([ORIGIN, (b"cookie", cookie)], path)
+    connected, code = await communicator.connect()
+    assert connected, code
+    return communicator
+
+
+async def drain(communicator, timeout: float = 0.4, at_most: float = 5.0) -> list[dict]:
+    """Every frame but heartbeats received until nothing more arrives for ``timeout``
+    seconds (or for ``at_most`` seconds in all, as heartbeats may never stop)."""
+    frames = []
+    deadline = asyncio.get_running_loop().time() + at_most
+    while asyncio.get_running_loop().time() < deadline:
+        if await communicator.receive_nothing(timeout=timeout):
+            break
+        frame = await communicator.receive_json_from()
+        if frame != {"type": "heartbeat"}:
+            frames.append(frame)
+    return frames
 
 
 @sync_to_async
@@ -88,6 +125,24 @@ async def test_mobile_session_token_connects_without_an_origin_header():
 
 async def test_forged_token_is_closed_with_4401():
     communicator = _connect([(b"x-session-token", b"forged")])
+    result = await communicator.connect()
+    await communicator.disconnect()
+    assert result == (False, 4401)
+
+
+async def test_token_of_an_ended_session_is_closed_with_4401():
+    _, token = await _member_with_token()
+    await sync_to_async(Session.objects.all().delete)()  # logged out, or expired and purged
+    communicator = _connect([(b"x-session-token", token)])
+    result = await communicator.connect()
+    await communicator.disconnect()
+    assert result == (False, 4401)
+
+
+async def test_cookie_of_an_ended_session_is_closed_with_4401():
+    _, cookie = await _member_with_cookie()
+    await sync_to_async(Session.objects.all().delete)()
+    communicator = _connect([ORIGIN, (b"cookie", cookie)])
     result = await communicator.connect()
     await communicator.disconnect()
     assert result == (False, 4401)

@@ -4,7 +4,7 @@ Idempotent: people are found by email, communities by slug and posts by title,
 so running it again changes nothing.
 """
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.sites.models import Site
@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from communities.models import Comment, Community, Membership, Post
+from communities.models import Comment, Community, Membership, NotificationLevel, Post
 from communities.services.comments import answer_accept, comment_create
 from communities.services.communities import community_create
 from communities.services.events import rsvp_set
@@ -21,6 +21,9 @@ from communities.services.memberships import membership_add, membership_request
 from communities.services.polls import poll_vote
 from communities.services.posts import post_create
 from communities.services.reactions import reaction_toggle
+from notifications.models import Conversation, NotificationSettings
+from notifications.services.announcements import announcement_acknowledge
+from notifications.services.conversations import conversation_start, message_send
 from profiles.models import Follow, Kudos, User
 from profiles.recognition.badges import badges_ensure_definitions
 from profiles.recognition.kudos import kudos_give
@@ -94,6 +97,8 @@ COMMUNITIES = [
     },
     {
         "slug": "engineering-guild",
+        # A tight-knit guild: members hear of every new post.
+        "default_notification_level": NotificationLevel.ALL,
         "name": "Engineering Guild",
         "description": "Architecture, tooling and practices shared across all product teams.",
         "visibility": Community.Visibility.PUBLIC,
@@ -163,6 +168,8 @@ POSTS = {
             "you and set your notifications so you only get what you need. #onboarding",
             {
                 "kind": Post.Kind.ANNOUNCEMENT,
+                "requires_acknowledgement": True,
+                "acknowledged_by": 14,
                 "author": 1,
                 "reactions": {"like": 12, "celebrate": 6},
                 "comments": [
@@ -334,6 +341,39 @@ class Command(BaseCommand):
             )
 
     @transaction.atomic
+    def _seed_conversations(self, everyone) -> None:
+        """A 1:1 conversation and a group one for the demo member, once."""
+        member = everyone[0]
+        if Conversation.objects.filter(participants__user=member).exists():
+            return
+        colleague, *group = everyone[1], everyone[2], everyone[3], everyone[4]
+        for author, body in (
+            (colleague, "Hi! Do you have the slides from Tuesday's review?"),
+            (member, "Sure, they are in the Engineering guild's last post."),
+            (colleague, "Found them, thanks :)"),
+        ):
+            other = member if author == colleague else colleague
+            conversation_start(creator=author, participant_ids=[other.pk], body=body)
+        offsite = conversation_start(
+            creator=group[0],
+            participant_ids=[member.pk, *(person.pk for person in group[1:])],
+            title="Offsite planning",
+            body="Shall we book the venue in Lyon for the **spring offsite**?",
+        ).conversation
+        message_send(author=group[1], conversation=offsite, body="Yes, mid-April works for me.")
+
+    def _seed_notification_settings(self, everyone) -> None:
+        """The demo member keeps quiet evenings and weekends and reads a daily digest."""
+        NotificationSettings.objects.get_or_create(
+            user=everyone[0],
+            defaults={
+                "quiet_hours_start": time(20, 0),
+                "quiet_hours_end": time(8, 0),
+                "quiet_weekends": True,
+                "digest_frequency": NotificationSettings.DigestFrequency.DAILY,
+            },
+        )
+
     def handle(self, *args, **options):
         site = Site.objects.get_current()
         if site.domain == "example.com":
@@ -394,6 +434,10 @@ class Command(BaseCommand):
                     visibility=spec["visibility"],
                     join_policy=spec["join_policy"],
                 )
+            level = spec.get("default_notification_level")
+            if level and community.default_notification_level != level:
+                community.default_notification_level = level
+                community.save(update_fields=["default_notification_level"])
             for position, member in enumerate(members):
                 role = Membership.Role.MANAGER if position == 1 else Membership.Role.MEMBER
                 if not Membership.objects.filter(community=community, user=member).exists():
@@ -405,6 +449,8 @@ class Command(BaseCommand):
 
         self._seed_membership_flows(people_by_department, everyone)
         self._seed_recognition(everyone)
+        self._seed_conversations(everyone)
+        self._seed_notification_settings(everyone)
         # Owners and community managers run their communities from the admin.
         User.objects.filter(
             email__endswith=f"@{DEMO_DOMAIN}",
@@ -448,7 +494,10 @@ def _seed_conversation(community, members, position, title, body, extras) -> Non
         kind=kind,
         poll=extras.get("poll"),
         event=event,
+        requires_acknowledgement=extras.get("requires_acknowledgement", False),
     )
+    for reader in members[2 : 2 + extras.get("acknowledged_by", 0)]:
+        announcement_acknowledge(user=reader, post=post)
     comments = []
     for author_index, text, replies in extras.get("comments", []):
         comment = comment_create(author=members[author_index % len(members)], post=post, body=text)

@@ -233,9 +233,10 @@ def test_reactions_do_not_queue_badge_evaluation(community, django_capture_on_co
     from communities.services.reactions import reaction_toggle
 
     post = make_post(community, author=make_member(community))
+    reactor = make_member(community)
     with django_capture_on_commit_callbacks() as callbacks:
-        reaction_toggle(user=make_member(community), kind="like", post=post)
-    assert len(callbacks) == 1  # the live reaction event only
+        reaction_toggle(user=reactor, kind="like", post=post)
+    assert len(callbacks) == 2  # the live reaction event and the author's notification only
 
 
 def test_evaluate_for_task_and_backfill_award_history():
