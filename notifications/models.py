@@ -478,15 +478,19 @@ class StreamEvent(models.Model):
     ``CERCLE_STREAM_RETENTION_DAYS`` are purged and a client asking for them must resync.
     """
 
+    # A fan-out writes one row per recipient: no constraint to check at commit (Django
+    # still cascades the member's deletion) and no index but the replay's; the purge
+    # walks the primary key, oldest first.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         related_name="stream_events",
         db_index=False,  # led by the (user, id) index
+        db_constraint=False,
     )
     type = models.CharField(max_length=40)
     data = models.JSONField(default=dict)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("stream event")

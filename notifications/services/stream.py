@@ -164,7 +164,8 @@ def stream_events_delete_expired(*, now: datetime | None = None) -> int:
     any time and twice."""
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.CERCLE_STREAM_RETENTION_DAYS)
-    expired = StreamEvent.objects.filter(created_at__lt=cutoff).order_by()
+    # Ids grow with time: walking the primary key finds the old rows first.
+    expired = StreamEvent.objects.filter(created_at__lt=cutoff).order_by("pk")
     deleted = 0
     while True:
         ids = list(expired.values_list("pk", flat=True)[:PURGE_BATCH_SIZE])
