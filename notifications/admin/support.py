@@ -35,34 +35,33 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class ReadFilter(admin.SimpleListFilter):
+class _IsSetFilter(admin.SimpleListFilter):
+    """Filter on whether a date field is set ("yes") or not ("no")."""
+
+    field: str
+    labels: tuple
+
+    def lookups(self, request, model_admin):
+        return [("yes", self.labels[0]), ("no", self.labels[1])]
+
+    def queryset(self, request, queryset: QuerySet) -> QuerySet:
+        if self.value() in ("yes", "no"):
+            return queryset.filter(**{f"{self.field}__isnull": self.value() == "no"})
+        return queryset
+
+
+class ReadFilter(_IsSetFilter):
     title = _("read")
     parameter_name = "read"
-
-    def lookups(self, request, model_admin):
-        return [("yes", _("Read")), ("no", _("Unread"))]
-
-    def queryset(self, request, queryset: QuerySet) -> QuerySet:
-        if self.value() == "yes":
-            return queryset.filter(read_at__isnull=False)
-        if self.value() == "no":
-            return queryset.filter(read_at__isnull=True)
-        return queryset
+    field = "read_at"
+    labels = (_("Read"), _("Unread"))
 
 
-class EmailedFilter(admin.SimpleListFilter):
+class EmailedFilter(_IsSetFilter):
     title = _("emailed")
     parameter_name = "emailed"
-
-    def lookups(self, request, model_admin):
-        return [("yes", _("Emailed")), ("no", _("Not emailed"))]
-
-    def queryset(self, request, queryset: QuerySet) -> QuerySet:
-        if self.value() == "yes":
-            return queryset.filter(emailed_at__isnull=False)
-        if self.value() == "no":
-            return queryset.filter(emailed_at__isnull=True)
-        return queryset
+    field = "emailed_at"
+    labels = (_("Emailed"), _("Not emailed"))
 
 
 @admin.register(Notification)
