@@ -108,9 +108,9 @@ class Notification(models.Model):
 
     # Chosen for the fan-out, which inserts thousands of rows at once: each nullable link
     # is indexed only where it is set (partial indexes), rows that are not grouped or not
-    # waiting for an email stay out of those indexes, and the two links that only add
-    # context (the actor, and the community that the post already implies) carry no
-    # database constraint to check at commit; Django still applies their on_delete.
+    # waiting for an email stay out of those indexes, and the links that only say what
+    # the notification is about (actor, community, post) carry no database constraint
+    # to check at commit; Django still applies their on_delete. The recipient keeps its.
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
@@ -145,6 +145,7 @@ class Notification(models.Model):
         on_delete=models.CASCADE,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     comment = models.ForeignKey(
         "communities.Comment",

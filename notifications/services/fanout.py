@@ -39,7 +39,10 @@ from notifications.models import (
     NotificationPreference,
     ThreadSubscription,
 )
-from notifications.services.stream import notification_stream_events_store
+from notifications.services.stream import (
+    notification_stream_events_sql,
+    notification_stream_events_store,
+)
 from profiles.models import User
 
 
@@ -141,7 +144,8 @@ def notify(
         .query.get_compiler(connection=connection)
         .as_sql()
     )
-    at = connection.ops.adapt_datetimefield_value(timezone.now())
+    now = timezone.now()
+    at = connection.ops.adapt_datetimefield_value(now)
     table = connection.ops.quote_name(Notification._meta.db_table)
     actors = connection.ops.quote_name(NotificationActor._meta.db_table)
     columns = (
@@ -167,7 +171,7 @@ def notify(
             f"WHERE behind.notification_id = {table}.id AND behind.user_id = excluded.actor_id)"
             " THEN 0 ELSE 1 END "
         )
-    sql += "RETURNING id, recipient_id, created_at = updated_at"
+    sql += "RETURNING id, recipient_id, created_at = updated_at AS is_new"
     params = [
         notice.kind,
         notice.actor_id,
@@ -182,27 +186,6 @@ def notify(
         at,
         *select_params,
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-        if rows and notice.group_key is not None and notice.actor_id is not None:
-            cursor.execute(
-                f"INSERT INTO {actors} (notification_id, user_id) "
-                f"SELECT id, %s FROM {table} WHERE id {_ids_placeholder()} "
-                "ON CONFLICT (notification_id, user_id) DO NOTHING",
-                [notice.actor_id, _ids_param([row[0] for row in rows])],
-            )
-    _push_on_commit(notice=notice, rows=rows)
-    return [row[1] for row in rows]
-
-
-def _push_on_commit(*, notice: Notice, rows: list[tuple]) -> None:
-    """Store each recipient's ``notification.created`` event for replay (one
-    ``INSERT ... SELECT``, whatever the number of recipients) and push it after the
-    commit: the notification's ids and kind, and ``new`` (the unread count grew by one).
-    The pushed JSON is built after the commit, equal to the stored one."""
-    if not rows:
-        return
     about = {
         "kind": str(notice.kind),
         "community_id": notice.community_id,
@@ -210,19 +193,56 @@ def _push_on_commit(*, notice: Notice, rows: list[tuple]) -> None:
         "comment_id": notice.comment_id,
         "conversation_id": notice.conversation_id,
     }
-    created_at = timezone.now()
-    event_ids = notification_stream_events_store(
-        notification_ids=[row[0] for row in rows], about=about, created_at=created_at
-    )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The stored live events come from the inserted rows in the same statement.
+            events_sql, events_params = notification_stream_events_sql(
+                source="fanned", about=about, created_at=now
+            )
+            # Read back from the stored events alone: a join of the two inserts would
+            # be planned without statistics.
+            cursor.execute(
+                f"WITH fanned AS ({sql}), stored AS ({events_sql}, "
+                "CAST(data->>'notification_id' AS bigint) AS notification_id, "
+                "CAST(data->>'new' AS boolean) AS is_new) "
+                "SELECT notification_id, user_id, is_new, id FROM stored",
+                [*params, *events_params],
+            )
+            rows = cursor.fetchall()
+        else:
+            cursor.execute(sql, params)
+            inserted = cursor.fetchall()
+            event_ids = notification_stream_events_store(
+                notification_ids=[row[0] for row in inserted], about=about, created_at=now
+            )
+            rows = [(*row, event_ids[row[1]]) for row in inserted]
+        if rows and notice.group_key is not None and notice.actor_id is not None:
+            cursor.execute(
+                f"INSERT INTO {actors} (notification_id, user_id) "
+                f"SELECT id, %s FROM {table} WHERE id {_ids_placeholder()} "
+                "ON CONFLICT (notification_id, user_id) DO NOTHING",
+                [notice.actor_id, _ids_param([row[0] for row in rows])],
+            )
+    _push_on_commit(about=about, created_at=now, rows=rows)
+    return [row[1] for row in rows]
+
+
+def _push_on_commit(*, about: dict, created_at, rows: list[tuple]) -> None:
+    """Push each recipient's stored ``notification.created`` event after the commit:
+    the notification's ids and kind, and ``new`` (the unread count grew by one). The
+    pushed JSON is built after the commit, equal to the stored one. ``rows``:
+    ``(notification id, recipient id, is new, event id)``."""
+    if not rows:
+        return
     send_stored_personal_events_on_commit(
         event_type="notification.created",
         created_at=created_at,
         events=lambda: (
             (
-                event_ids[recipient_id],
+                event_id,
                 recipient_id,
                 {"notification_id": notification_id, "new": bool(is_new), **about},
             )
-            for notification_id, recipient_id, is_new in rows
+            for notification_id, recipient_id, is_new, event_id in rows
         ),
     )

@@ -47,51 +47,66 @@ def stream_events_store(events: list[tuple[int, str, dict, datetime]]) -> list[i
     return [row.pk for row in rows]
 
 
-def notification_stream_events_store(
-    *, notification_ids: list[int], about: dict, created_at: datetime
-) -> dict[int, int]:
-    """Write the ``notification.created`` StreamEvent of each of ``notification_ids``
-    for its recipient, set-based (one ``INSERT ... SELECT``, whatever the number of
-    recipients). The data is built in SQL and equals what the fan-out pushes:
-    ``{"notification_id", "new", **about}`` where ``new`` tells whether the row was
-    created now (a merge into an unread row is not new) and ``about`` holds ``kind``,
-    ``community_id``, ``post_id``, ``comment_id`` and ``conversation_id``.
-    Returns ``{recipient id: event id}``."""
-    if not notification_ids:
-        return {}
+_EVENT_KEYS = ("kind", "community_id", "post_id", "comment_id", "conversation_id")
+
+
+def notification_stream_events_sql(
+    *, source: str, about: dict, created_at: datetime
+) -> tuple[str, list]:
+    """The ``INSERT ... SELECT`` that stores the ``notification.created`` event of each
+    notification row of ``source`` (a table or CTE name with columns ``id``,
+    ``recipient_id`` and ``is_new``) for its recipient, with its parameters. The data is
+    built in SQL and equals what the fan-out pushes: ``{"notification_id", "new",
+    **about}`` (``about``: ``kind``, ``community_id``, ``post_id``, ``comment_id``,
+    ``conversation_id``). Returns ``id, user_id`` of the stored events."""
     events = connection.ops.quote_name(StreamEvent._meta.db_table)
-    notifications = connection.ops.quote_name(Notification._meta.db_table)
-    keys = ("kind", "community_id", "post_id", "comment_id", "conversation_id")
     if connection.vendor == "postgresql":
-        values = ["CAST(%s AS text)"] + ["CAST(%s AS bigint)"] * (len(keys) - 1)
-        pairs = ", ".join(f"'{key}', {value}" for key, value in zip(keys, values, strict=True))
-        data_sql = (
-            "jsonb_build_object('notification_id', n.id, "
-            f"'new', n.created_at = n.updated_at, {pairs})"
+        values = ["CAST(%s AS text)"] + ["CAST(%s AS bigint)"] * (len(_EVENT_KEYS) - 1)
+        pairs = ", ".join(
+            f"'{key}', {value}" for key, value in zip(_EVENT_KEYS, values, strict=True)
         )
-        ids_sql, ids_param = "n.id = ANY(%s)", list(notification_ids)
+        data_sql = f"jsonb_build_object('notification_id', n.id, 'new', n.is_new, {pairs})"
     else:
-        pairs = ", ".join(f"'{key}', %s" for key in keys)
+        pairs = ", ".join(f"'{key}', %s" for key in _EVENT_KEYS)
         data_sql = (
             "json_object('notification_id', n.id, 'new', "
-            "json(CASE WHEN n.created_at = n.updated_at THEN 'true' ELSE 'false' END), "
-            f"{pairs})"
+            f"json(CASE WHEN n.is_new THEN 'true' ELSE 'false' END), {pairs})"
         )
-        ids_sql = "n.id IN (SELECT value FROM json_each(%s))"
-        ids_param = json.dumps(list(notification_ids))
     sql = (
         f"INSERT INTO {events} (user_id, type, data, created_at) "
-        f"SELECT n.recipient_id, %s, {data_sql}, %s FROM {notifications} n "
-        f"WHERE {ids_sql} ORDER BY n.id RETURNING id, user_id"
+        f"SELECT n.recipient_id, %s, {data_sql}, %s FROM {source} n "
+        "ORDER BY n.id RETURNING id, user_id"
     )
     params = [
         "notification.created",
-        *(str(about[key]) if key == "kind" else about[key] for key in keys),
+        *(str(about[key]) if key == "kind" else about[key] for key in _EVENT_KEYS),
         connection.ops.adapt_datetimefield_value(created_at),
-        ids_param,
     ]
+    return sql, params
+
+
+def notification_stream_events_store(
+    *, notification_ids: list[int], about: dict, created_at: datetime
+) -> dict[int, int]:
+    """Store the ``notification.created`` event of each of ``notification_ids`` for its
+    recipient, set-based (one query whatever their number; see
+    :func:`notification_stream_events_sql`). Returns ``{recipient id: event id}``."""
+    if not notification_ids:
+        return {}
+    notifications = connection.ops.quote_name(Notification._meta.db_table)
+    if connection.vendor == "postgresql":
+        ids_sql, ids_param = "id = ANY(%s)", list(notification_ids)
+    else:
+        ids_sql = "id IN (SELECT value FROM json_each(%s))"
+        ids_param = json.dumps(list(notification_ids))
+    source = (
+        f"(SELECT id, recipient_id, created_at = updated_at AS is_new "
+        f"FROM {notifications} WHERE {ids_sql})"
+    )
+    sql, params = notification_stream_events_sql(source=source, about=about, created_at=created_at)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        # The source (in FROM) follows every parameter of the select list.
+        cursor.execute(sql, [*params, ids_param])
         return {user_id: event_id for event_id, user_id in cursor.fetchall()}
 
 
