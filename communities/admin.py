@@ -305,7 +305,13 @@ class CommunityAdmin(CommunityScopedAdmin):
             "parent",
         ]
         if obj is not None:
-            fields += ["is_archived", "created_by", "created_at", "updated_at"]
+            fields += [
+                "default_notification_level",
+                "is_archived",
+                "created_by",
+                "created_at",
+                "updated_at",
+            ]
         return fields
 
     def get_prepopulated_fields(self, request, obj=None):

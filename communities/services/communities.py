@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 from communities import permissions
-from communities.models import Community, Membership
+from communities.models import Community, Membership, NotificationLevel
 from communities.selectors.communities import community_require_visible
 from config.errors import Conflict, PermissionDenied, ValidationError
 from metrics.models import Activity
@@ -26,6 +26,7 @@ UPDATABLE_FIELDS = (
     "parent",
     "cover_image",
     "is_archived",
+    "default_notification_level",
 )
 NAME_MAX_LENGTH = Community._meta.get_field("name").max_length
 SLUG_MAX_LENGTH = Community._meta.get_field("slug").max_length
@@ -202,7 +203,8 @@ def community_update(*, actor, community: Community, **fields) -> Community:
     NotFound when ``actor`` may not see the community, PermissionDenied otherwise.
 
     Accepted fields: name, slug, description, visibility, join_policy, parent,
-    cover_image (a falsy value removes it), is_archived. Unknown fields, bad values, a
+    cover_image (a falsy value removes it), is_archived, default_notification_level
+    (what members hear until they choose). Unknown fields, bad values, a
     parent that would make a loop: ValidationError; a slug already taken: Conflict.
     The community row is locked while it changes."""
     community_require_visible(user=actor, community=community)
@@ -240,6 +242,10 @@ def community_update(*, actor, community: Community, **fields) -> Community:
         changes["cover_image"] = _clean_cover_image(cover_image) if cover_image else ""
     if "is_archived" in fields:
         changes["is_archived"] = bool(fields["is_archived"])
+    if "default_notification_level" in fields:
+        changes["default_notification_level"] = _clean_choice(
+            "default_notification_level", fields["default_notification_level"], NotificationLevel
+        )
     if not changes:
         return community
     for field, value in changes.items():

@@ -320,3 +320,24 @@ def test_the_fan_out_query_count_does_not_grow_with_the_community(
     # within the issue's bound.
     assert large_queries == small_queries
     assert large_queries <= 6
+
+
+def test_managers_set_the_default_level_in_the_admin_and_bad_values_are_refused(client):
+    from communities.services.communities import community_update
+    from config.errors import ValidationError
+
+    community = make_community()
+    owner = community.memberships.get().user
+
+    community_update(actor=owner, community=community, default_notification_level="all")
+    community.refresh_from_db()
+    assert community.default_notification_level == NotificationLevel.ALL
+
+    with pytest.raises(ValidationError) as refused:
+        community_update(actor=owner, community=community, default_notification_level="loud")
+    assert "default_notification_level" in refused.value.field_errors
+
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    page = client.get(f"/admin/communities/community/{community.pk}/change/")
+    assert page.status_code == 200
+    assert b'name="default_notification_level"' in page.content

@@ -19,6 +19,7 @@ def community_form(**overrides):
         "visibility": Community.Visibility.PRIVATE,
         "join_policy": Community.JoinPolicy.REQUEST,
         "parent": "",
+        "default_notification_level": "mentions",
     }
     data.update(overrides)
     return data
@@ -54,10 +55,12 @@ def test_cm_edits_a_managed_community(cm_client, alpha):
             visibility=Community.Visibility.PRIVATE,
             join_policy=Community.JoinPolicy.INVITATION,
             is_archived="on",
+            default_notification_level="all",
         ),
     )
     assert response.status_code == 302
     community.refresh_from_db()
+    assert community.default_notification_level == "all"
     assert community.description == "New description"
     assert community.visibility == Community.Visibility.PRIVATE
     assert community.join_policy == Community.JoinPolicy.INVITATION
