@@ -40,6 +40,7 @@ from notifications.models import (
     ThreadSubscription,
 )
 from notifications.services.stream import (
+    ids_condition,
     notification_stream_events_sql,
     notification_stream_events_store,
 )
@@ -111,17 +112,6 @@ def notice_recipients(
 
 def _json_placeholder() -> str:
     return "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
-
-
-def _ids_placeholder() -> str:
-    """One parameter carrying a list of ids (an array on PostgreSQL, JSON on SQLite)."""
-    if connection.vendor == "postgresql":
-        return "= ANY(%s)"
-    return "IN (SELECT value FROM json_each(%s))"
-
-
-def _ids_param(ids: list[int]):
-    return ids if connection.vendor == "postgresql" else json.dumps(ids)
 
 
 @transaction.atomic(savepoint=False)
@@ -217,11 +207,12 @@ def notify(
             )
             rows = [(*row, event_ids[row[1]]) for row in inserted]
         if rows and notice.group_key is not None and notice.actor_id is not None:
+            ids_sql, ids_param = ids_condition("id", [row[0] for row in rows])
             cursor.execute(
                 f"INSERT INTO {actors} (notification_id, user_id) "
-                f"SELECT id, %s FROM {table} WHERE id {_ids_placeholder()} "
+                f"SELECT id, %s FROM {table} WHERE {ids_sql} "
                 "ON CONFLICT (notification_id, user_id) DO NOTHING",
-                [notice.actor_id, _ids_param([row[0] for row in rows])],
+                [notice.actor_id, ids_param],
             )
     _push_on_commit(about=about, created_at=now, rows=rows)
     return [row[1] for row in rows]

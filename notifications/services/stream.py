@@ -47,6 +47,14 @@ def stream_events_store(events: list[tuple[int, str, dict, datetime]]) -> list[i
     return [row.pk for row in rows]
 
 
+def ids_condition(column: str, ids: list[int]) -> tuple[str, object]:
+    """``column`` in ``ids`` as SQL with one parameter, whatever the number of ids (an
+    array on PostgreSQL, JSON on SQLite)."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", list(ids)
+    return f"{column} IN (SELECT value FROM json_each(%s))", json.dumps(list(ids))
+
+
 _EVENT_KEYS = ("kind", "community_id", "post_id", "comment_id", "conversation_id")
 
 
@@ -94,11 +102,7 @@ def notification_stream_events_store(
     if not notification_ids:
         return {}
     notifications = connection.ops.quote_name(Notification._meta.db_table)
-    if connection.vendor == "postgresql":
-        ids_sql, ids_param = "id = ANY(%s)", list(notification_ids)
-    else:
-        ids_sql = "id IN (SELECT value FROM json_each(%s))"
-        ids_param = json.dumps(list(notification_ids))
+    ids_sql, ids_param = ids_condition("id", notification_ids)
     source = (
         f"(SELECT id, recipient_id, created_at = updated_at AS is_new "
         f"FROM {notifications} WHERE {ids_sql})"
