@@ -1,14 +1,15 @@
 """Live stream: 1,000 websocket clients of one community on one ASGI process.
 
 Measures, in one run:
-- Cercle: one daphne process (the server ``runserver`` uses in development; see
-  ``--server``) serving
-  ``config.asgi:application``; ``--clients`` (default 1,000) websocket clients on
-  ``/ws/stream/``, each a member of one community authenticated with its own session
-  token (``X-Session-Token``). Each broadcast publishes a post through the service layer
-  here (``post_create`` in a transaction); on commit ``post.created`` goes to the
-  community group over the Redis channel layer. Latency per client = the moment the
-  client receives the event - the moment just before the commit.
+- Cercle: one uvicorn process (as production runs it; ``--server daphne`` for the
+  development server) serving ``config.asgi:application``; ``--clients`` (default
+  1,000) websocket clients on ``/ws/stream/``, each a member of one community
+  authenticated with its own session token (``X-Session-Token``). Each broadcast
+  publishes a post through the service layer here (``post_create`` in a transaction);
+  on commit ``post.created`` goes to the community group over the configured Redis
+  channel layer. Latency per client = the moment the client receives the event - the
+  moment just before the commit. A client told to ``resync`` (events lost on their way)
+  is counted.
 - baseline: raw Redis pub/sub (redis.asyncio), ``--clients`` subscriber connections,
   a payload of the same size, the same latency measure from just before PUBLISH.
 - lost: deliveries missing ``--timeout`` seconds after each broadcast (expected:
@@ -23,11 +24,10 @@ ratio p99 / raw p99 (goal <= 3) and lost (goal 0). Clients, subscribers and the 
 share this process (one event loop; the publisher in a thread), on the same machine as
 the server and Redis, so latencies are wall-clock differences of one monotonic clock.
 
-The default measures the project as it is, served by daphne. To compare, ``--server
-uvicorn`` (production's server, from the ``server`` extra), ``--layer pubsub`` (serve and
-publish with channels_redis' RedisPubSubChannelLayer instead of the configured
-RedisChannelLayer) and ``--direct-dispatch`` (the server runs with the consumer change
-docs/benchmarks.md proposes) change one thing each.
+The default measures the project as production runs it: uvicorn (the ``server`` extra)
+and the configured layer (config.channel_layers.RedisPubSubChannelLayer). To compare,
+``--server daphne`` and ``--layer core`` (channels_redis' RedisChannelLayer, tuned as
+FIELD-NOTES-style measurements advise) change one thing each.
 
 Usage (PostgreSQL and Redis, as production):
 
@@ -155,43 +155,30 @@ def raise_open_files(wanted: int) -> int:
     return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
 
-PUBSUB_LAYER = """
+CORE_LAYER = """
 CHANNEL_LAYERS = {"default": {
-    "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-    "CONFIG": {"hosts": [REDIS_URL], "prefix": CHANNEL_LAYERS["default"]["CONFIG"]["prefix"]},
+    "BACKEND": "channels_redis.core.RedisChannelLayer",
+    "CONFIG": {
+        "hosts": [{"address": REDIS_URL, "max_connections": 5000, "socket_timeout": 15}],
+        "capacity": CHANNEL_LAYERS["default"]["CONFIG"]["capacity"],
+        "expiry": 60,
+        "prefix": CHANNEL_LAYERS["default"]["CONFIG"]["prefix"],
+    },
 }}
 """
-DIRECT_DISPATCH = """
-# The change docs/benchmarks.md proposes for notifications.consumers.StreamConsumer: live
-# events go to stream_event without channels' close_old_connections thread hop.
-from channels.consumer import AsyncConsumer as _AsyncConsumer
-
-_dispatch = _AsyncConsumer.dispatch
 
 
-async def _direct_dispatch(self, message):
-    if message.get("type") == "stream.event" and hasattr(self, "stream_event"):
-        return await self.stream_event(message)
-    return await _dispatch(self, message)
-
-
-_AsyncConsumer.dispatch = _direct_dispatch
-"""
-
-
-def variant_settings_module(directory: Path, base: str, *, pubsub: bool, direct: bool) -> str:
-    """A settings module for the server: ``base``, with RedisPubSubChannelLayer and/or
-    the proposed direct dispatch of live events."""
+def core_layer_settings_module(directory: Path, base: str) -> str:
+    """A settings module for the server: ``base`` with channels_redis' RedisChannelLayer."""
     text = f"from {base} import *  # noqa: F403\nfrom {base} import CHANNEL_LAYERS, REDIS_URL\n"
-    text += (PUBSUB_LAYER if pubsub else "") + (DIRECT_DISPATCH if direct else "")
-    (directory / "bench_stream_settings.py").write_text(text)
+    (directory / "bench_stream_settings.py").write_text(text + CORE_LAYER)
     return "bench_stream_settings"
 
 
 class Server:
     """``python -m daphne`` (or uvicorn) on a socket bound here (free port, no race)."""
 
-    def __init__(self, log_dir: Path, settings_module: str, kind: str = "daphne"):
+    def __init__(self, log_dir: Path, settings_module: str, kind: str = "uvicorn"):
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         listener.bind(("127.0.0.1", 0))
         listener.listen(4096)
@@ -325,6 +312,7 @@ class StreamClients:
         self.readers: list[asyncio.Task] = []
         self.frame_sizes: list[int] = []
         self.closed_early = 0
+        self.resyncs = 0
 
     async def _open(self, token: str):
         from websockets.asyncio.client import connect
@@ -362,6 +350,8 @@ class StreamClients:
                     self.arrivals.record(event["data"]["post_id"], index, at)
                     if index == 0:
                         self.frame_sizes.append(len(raw))
+                elif event.get("type") == "resync":
+                    self.resyncs += 1
         except ConnectionClosed:
             self.closed_early += 1
 
@@ -545,6 +535,7 @@ async def measure(args, community, owner, tokens, server: Server) -> dict:
         "memory_kib": (rss_after - rss_before) / args.clients,
         "frame_bytes": size,
         "closed_early": clients.closed_early,
+        "resyncs": clients.resyncs,
     }
 
 
@@ -557,19 +548,14 @@ def main() -> None:
     parser.add_argument("--pause", type=float, default=0.2, help="seconds between broadcasts")
     parser.add_argument(
         "--layer",
-        choices=["settings", "pubsub"],
+        choices=["settings", "core"],
         default="settings",
-        help="the configured channel layer, or RedisPubSubChannelLayer",
-    )
-    parser.add_argument(
-        "--direct-dispatch",
-        action="store_true",
-        help="the server with the dispatch change docs/benchmarks.md proposes",
+        help="the configured channel layer, or channels_redis' RedisChannelLayer",
     )
     parser.add_argument(
         "--server",
         choices=["daphne", "uvicorn"],
-        default="daphne",
+        default="uvicorn",
         help="daphne (development's runserver) or uvicorn (production; the server extra)",
     )
     args = parser.parse_args()
@@ -585,24 +571,17 @@ def main() -> None:
     tokens = session_tokens(users)
     print(
         f"database: {connection.vendor}, clients: {args.clients}, broadcasts: "
-        f"{args.broadcasts}, runs: {args.runs}, layer: {args.layer}, direct dispatch: "
-        f"{args.direct_dispatch}, server: {args.server}, "
+        f"{args.broadcasts}, runs: {args.runs}, layer: {args.layer}, server: {args.server}, "
         f"open files: {open_files}, cores: {os.cpu_count()}, load: {load()}",
         flush=True,
     )
     with tempfile.TemporaryDirectory(prefix="cercle-bench-stream-") as directory:
         settings_module = os.environ["DJANGO_SETTINGS_MODULE"]
-        if args.layer == "pubsub" or args.direct_dispatch:
-            settings_module = variant_settings_module(
-                Path(directory),
-                settings_module,
-                pubsub=args.layer == "pubsub",
-                direct=args.direct_dispatch,
-            )
-        if args.layer == "pubsub":
+        if args.layer == "core":
+            settings_module = core_layer_settings_module(Path(directory), settings_module)
             settings.CHANNEL_LAYERS = {
                 "default": {
-                    "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+                    "BACKEND": "channels_redis.core.RedisChannelLayer",
                     "CONFIG": {
                         "hosts": [settings.REDIS_URL],
                         "prefix": settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"],
@@ -643,7 +622,7 @@ def main() -> None:
         f"ratio p99 {c['p99'] / r['p99']:.1f}x (goal <= 3x); lost {lost} of {expected} "
         f"(raw {raw_lost}) (goal 0); memory {outcome['memory_kib']:.0f} KiB per idle "
         f"connection (goal <= 200 KiB); sockets closed by the server: "
-        f"{outcome['closed_early']}; load {load()}"
+        f"{outcome['closed_early']}; resync frames: {outcome['resyncs']}; load {load()}"
     )
 
 

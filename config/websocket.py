@@ -14,6 +14,8 @@ from channels.security.websocket import OriginValidator
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 
+SESSION_TOKEN_HEADER = b"x-session-token"
+
 
 @database_sync_to_async
 def _user_for_session_token(token: str):
@@ -24,7 +26,8 @@ def _user_for_session_token(token: str):
     return result[0] if result else None
 
 
-def _header(scope, name: bytes) -> str | None:
+def handshake_header(scope, name: bytes) -> str | None:
+    """The value of header ``name`` (lowercase bytes) in the handshake, if any."""
     for key, value in scope.get("headers", []):
         if key.lower() == name:
             return value.decode("latin-1")
@@ -38,7 +41,7 @@ class SessionTokenMiddleware:
         self.inner = inner
 
     async def __call__(self, scope, receive, send):
-        token = _header(scope, b"x-session-token")
+        token = handshake_header(scope, SESSION_TOKEN_HEADER)
         if token:
             user = await _user_for_session_token(token)
             scope = dict(scope, user=user or AnonymousUser())

@@ -3,7 +3,11 @@
 Handshake: the browser's session cookie or a mobile app's ``X-Session-Token`` header
 (config.websocket). Anonymous, expired or forged credentials: the connection is closed
 with code 4401 (:data:`CLOSE_UNAUTHENTICATED`), the only close code the server chooses;
-everything else is answered with frames and the connection stays open.
+everything else is answered with frames and the connection stays open. An open socket is
+closed with 4401 as soon as its credentials end: at once when the member logs out of the
+session it was opened with (that session's sockets only, through the session's group), or
+when their account is deactivated or deleted (all their sockets); clients must not
+reconnect with the same credentials.
 
 On connect the socket joins the member's personal group and the group of every
 community they are an active member of and may read. Events arrive as
@@ -13,13 +17,19 @@ messages, ...) carry their stored integer id, community and post events a uuid.
 Resuming: ``/ws/stream/?last_event_id=N`` first sends, in order, every personal event
 after N, then live events, with no duplicates. Live events are only handled once the
 replay is sent (a consumer handles one message at a time: live events wait in its
-channel meanwhile), and a live personal event that was replayed, or is not after N, is
-dropped. When the events cannot all be replayed (N before the retention window, or more
-than ``CERCLE_STREAM_REPLAY_LIMIT`` missing) the client gets
+channel meanwhile), and the live copy of a replayed event is dropped. A live event with
+an id below N is still sent: its transaction committed after the one of N (ids are
+taken when rows are written, not when they commit), so the client cannot have it.
+When the events cannot all be replayed (N before the retention window, or more than
+``CERCLE_STREAM_REPLAY_LIMIT`` missing) the client gets
 ``{"id": null, "type": "resync", "data": {"reason", "last_event_id"}, ...}``: reload the
-state, then continue from ``data.last_event_id``. A ``last_event_id`` that is not a
+state, then continue from ``data.last_event_id`` (live personal events up to it are not
+sent after a resync: the reloaded state has them). A ``last_event_id`` that is not a
 non-negative integer gets an ``invalid_last_event_id`` error frame followed by
 ``resync`` (reason ``invalid_last_event_id``); the socket stays open, without replay.
+The socket also gets ``resync`` (reason ``interrupted``) when the channel layer lost
+events on their way to it (config.channel_layers: a socket too slow to read, or the
+server's Redis subscription reconnecting): never a silent gap.
 
 Frames the client may send (JSON objects):
 
@@ -49,12 +59,20 @@ from collections import deque
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from notifications.events import EVENT_MESSAGE, community_group, post_group, user_group
+from config.websocket import SESSION_TOKEN_HEADER, handshake_header
+from notifications.events import (
+    EVENT_MESSAGE,
+    community_group,
+    post_group,
+    session_group,
+    user_group,
+)
 from notifications.services.stream import (
     stream_community_ids,
     stream_community_is_readable,
@@ -119,7 +137,7 @@ class StreamConsumer(AsyncWebsocketConsumer):
         self.requested_communities: set[int] = set()
         self.posts: dict[int, int] = {}  # post id -> its community id
         self.recent_shared: deque[str] = deque(maxlen=RECENT_SHARED_EVENTS)
-        self.replay_floor: int | None = None
+        self.resync_floor: int | None = None
         self.replayed_ids: frozenset[int] = frozenset()
         self.replayed_at = 0.0
         valid, last_event_id = _last_event_id(self.scope.get("query_string", b""))
@@ -128,6 +146,7 @@ class StreamConsumer(AsyncWebsocketConsumer):
         # Join before reading what was missed: an event committed meanwhile is either
         # in the replay or waiting in this socket's channel (then dropped as a copy).
         await self._join(user_group(user.pk))
+        await self._join_session_group()
         for community_id in community_ids:
             await self._join(community_group(community_id))
         self.member_communities = set(community_ids)
@@ -161,7 +180,6 @@ class StreamConsumer(AsyncWebsocketConsumer):
         if replay.resync is not None:
             await self._resync(replay.resync, replay.latest_id)
             return
-        self.replay_floor = last_event_id
         for event in replay.events:
             await self.send(text_data=json.dumps(event))
         self.replayed_ids = frozenset(event["id"] for event in replay.events)
@@ -170,6 +188,8 @@ class StreamConsumer(AsyncWebsocketConsumer):
     async def _resync(self, reason: str, latest_id: int | None) -> None:
         if latest_id is None and reason == "invalid_last_event_id":
             latest_id = await database_sync_to_async(stream_latest_event_id)(user_id=self.user.pk)
+        if latest_id is not None:
+            self.resync_floor = latest_id
         await self._send_json(
             _event("resync", {"reason": reason, "last_event_id": latest_id}),
         )
@@ -177,7 +197,7 @@ class StreamConsumer(AsyncWebsocketConsumer):
     def _is_copy(self, event: dict) -> bool:
         event_id = event.get("id")
         if isinstance(event_id, int):
-            if self.replay_floor is not None and event_id <= self.replay_floor:
+            if self.resync_floor is not None and event_id <= self.resync_floor:
                 return True
             return event_id in self.replayed_ids
         if event_id in self.recent_shared:
@@ -201,6 +221,12 @@ class StreamConsumer(AsyncWebsocketConsumer):
         event = message["event"]
         if not self._is_copy(event):
             await self.send(text_data=json.dumps(event))
+
+    async def layer_messages_lost(self, message):
+        """Events on their way to this socket were lost (config.channel_layers): the
+        client reloads its state and continues from the newest stored event."""
+        latest_id = await database_sync_to_async(stream_latest_event_id)(user_id=self.user.pk)
+        await self._resync("interrupted", latest_id)
 
     async def stream_membership(self, message):
         """One of the member's memberships changed: the database says what it is now."""
@@ -354,6 +380,34 @@ class StreamConsumer(AsyncWebsocketConsumer):
                     logger.exception("stream socket could not renew its groups")
                 else:
                     self.groups_refreshed_at = now
+
+    # --- Credentials ending ----------------------------------------------------------
+
+    async def _join_session_group(self) -> None:
+        """Join the group of the login session this socket authenticated with, so that
+        logging out of it ends this socket (notifications.events.session_ended_on_commit).
+        The app's session token is the session key (allauth's session token strategy,
+        config.websocket); a browser's session comes from its cookie."""
+        session_key = handshake_header(self.scope, SESSION_TOKEN_HEADER)
+        if not session_key:
+            session_key = getattr(self.scope.get("session"), "session_key", None)
+        if session_key:
+            await self._join(session_group(session_key))
+
+    async def stream_session_ended(self, message):
+        """The member logged out of the session this socket was opened with."""
+        await self._end_unauthenticated()
+
+    async def stream_account_closed(self, message):
+        """The member's account was deactivated or deleted."""
+        await self._end_unauthenticated()
+
+    async def _end_unauthenticated(self) -> None:
+        """Leave every group first, so that no event is sent after the close, then close
+        with 4401 and stop the consumer: nothing more is handled for this socket."""
+        await self.disconnect(CLOSE_UNAUTHENTICATED)
+        await self.close(code=CLOSE_UNAUTHENTICATED)
+        raise StopConsumer
 
     # --- Helpers ---------------------------------------------------------------------
 

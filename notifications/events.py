@@ -12,18 +12,19 @@ convenience.
   stored; their ``id`` is a uuid (the same for every group one call sends to, so a
   socket in two of them can drop the copy).
 
-A group message refused because a socket's channel is full is logged at WARNING (see
-config.channel_layers); a failed send is logged and never fails the request that
-committed.
+A message the channel layer drops for a socket (its channel is full, or the server's
+Redis subscription was reconnecting) is logged at WARNING and that socket is told to
+resync (config.channel_layers); a failed send is logged and never fails the request
+that committed.
 """
 
+import hashlib
 import logging
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from asgiref.sync import async_to_sync
-from channels.exceptions import ChannelFull
 from channels.layers import get_channel_layer
 from django.db import transaction
 from django.utils import timezone
@@ -37,6 +38,10 @@ USER_GROUP_PREFIX = "user."
 EVENT_MESSAGE = "stream.event"
 # The internal message telling a member's sockets that one of their memberships changed.
 MEMBERSHIP_MESSAGE = "stream.membership"
+# The internal messages ending sockets whose credentials ended (closed with code 4401):
+# one login session logged out, or the member's account deactivated or deleted.
+SESSION_ENDED_MESSAGE = "stream.session_ended"
+ACCOUNT_CLOSED_MESSAGE = "stream.account_closed"
 
 
 def user_group(user_id: int) -> str:
@@ -52,6 +57,13 @@ def community_group(community_id: int) -> str:
 def post_group(post_id: int) -> str:
     """The live event group of a post page (its comments), joined on request."""
     return f"post.{post_id}"
+
+
+def session_group(session_key: str) -> str:
+    """The group of the sockets opened with one login session (a browser's session
+    cookie or an app's session token). Named after a hash of the key, never the key:
+    group names are stored in the channel layer (Redis), and the key is a credential."""
+    return f"session.{hashlib.sha256(session_key.encode()).hexdigest()}"
 
 
 def _personal_user_id(group: str) -> int | None:
@@ -173,14 +185,28 @@ def membership_changed_on_commit(*, user_id: int, community_id: int, active: boo
     transaction.on_commit(lambda: _send_now([(user_group(user_id), message)]))
 
 
+def session_ended_on_commit(*, session_key: str) -> None:
+    """Close, after the commit, the open sockets of the login session ``session_key``
+    (code 4401): the member logged out of it. Their other sessions stay connected.
+    Called on logout (notifications.signals)."""
+    message = {"type": SESSION_ENDED_MESSAGE}
+    transaction.on_commit(lambda: _send_now([(session_group(session_key), message)]))
+
+
+def account_closed_on_commit(*, user_id: int) -> None:
+    """Close, after the commit, every open socket of the member ``user_id`` (code 4401):
+    their account was deactivated or deleted. A rolled-back transaction closes nothing.
+    Called when a user is saved inactive or deleted (notifications.signals)."""
+    message = {"type": ACCOUNT_CLOSED_MESSAGE}
+    transaction.on_commit(lambda: _send_now([(user_group(user_id), message)]))
+
+
 def _send_now(messages: Iterable[tuple[str, dict]]) -> None:
     async def send_all() -> None:
         layer = get_channel_layer()
         for group, message in messages:
             try:
                 await layer.group_send(group, message)
-            except ChannelFull:
-                logger.warning("stream event dropped for group %s: channel full", group)
             except Exception:
                 # The transaction committed: the request must not fail for the push.
                 # Personal events replay from the database when the client reconnects.

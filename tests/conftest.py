@@ -37,8 +37,11 @@ def fresh_channel_layer():
     them, and every async test runs in a loop of its own."""
     from channels.layers import channel_layers
 
+    from tests.live import close_listeners
+
     channel_layers.backends.clear()
     yield
+    close_listeners()
     channel_layers.backends.clear()
 
 

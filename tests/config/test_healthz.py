@@ -32,7 +32,7 @@ def test_healthz_is_503_naming_the_channel_layer_when_it_is_down(client, setting
 
     settings.CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "config.channel_layers.RedisPubSubChannelLayer",
             "CONFIG": {"hosts": [CLOSED_PORT_REDIS]},
         }
     }
@@ -47,3 +47,17 @@ def test_healthz_is_503_naming_the_channel_layer_when_it_is_down(client, setting
 
 def test_healthz_needs_no_login_and_accepts_only_get(client):
     assert client.post("/healthz").status_code == 405
+
+
+@pytest.mark.asyncio
+async def test_the_channel_layer_check_leaves_no_channel_behind():
+    """Served by a long-lived process, /healthz runs in the server's event loop: a check
+    that left its channel (a Redis subscription) behind would leak one per probe."""
+    from channels.layers import get_channel_layer
+
+    from config.health import _round_trip_channel_layer
+
+    for _ in range(3):
+        await _round_trip_channel_layer()
+
+    assert get_channel_layer().channels == {}

@@ -64,7 +64,11 @@ def test_production_requires_email_verification():
         text=True,
         check=True,
     )
-    assert result.stdout.split() == ["mandatory", "False", "channels_redis.core.RedisChannelLayer"]
+    assert result.stdout.split() == [
+        "mandatory",
+        "False",
+        "config.channel_layers.RedisPubSubChannelLayer",
+    ]
 
 
 def test_local_default_runs_on_the_embedded_stack():

@@ -9,6 +9,7 @@ import time_machine
 from django.conf import settings as django_settings
 from django.db import transaction
 
+from config.channel_layers import MESSAGES_LOST
 from notifications import events
 from notifications.events import (
     community_group,
@@ -188,12 +189,13 @@ def test_a_push_that_fails_is_logged_and_does_not_fail_the_committed_work(
     assert f"user.{user.pk}" in record.getMessage()
 
 
-def test_a_group_message_dropped_at_capacity_is_logged_as_a_warning(
+def test_a_group_message_dropped_at_capacity_is_logged_and_the_consumer_told_first(
     settings, caplog, django_capture_on_commit_callbacks
 ):
-    """On the configured layer (in-memory, or Redis when REDIS_URL is set) with room for
-    one message per channel: the second message to a channel that did not read is
-    dropped, and the drop is logged at WARNING."""
+    """On the configured layer (in-memory, or Redis pub/sub when REDIS_URL is set) with
+    room for one message per channel: the second message to a channel that did not read
+    is dropped, the drop is logged at WARNING, and the channel's next message says that
+    messages were lost (the stream consumer turns it into ``resync``)."""
     layer = django_settings.CHANNEL_LAYERS["default"]
     settings.CHANNEL_LAYERS = {
         "default": {**layer, "CONFIG": {**layer.get("CONFIG", {}), "capacity": 1}}
@@ -205,31 +207,17 @@ def test_a_group_message_dropped_at_capacity_is_logged_as_a_warning(
     for number in (1, 2):
         with django_capture_on_commit_callbacks(execute=True):
             send_event_on_commit(groups=[group], event_type="post.created", data={"n": number})
+    listener.idle()
+    first = listener.messages()
+    with django_capture_on_commit_callbacks(execute=True):
+        send_event_on_commit(groups=[group], event_type="post.created", data={"n": 3})
+    then = listener.messages()
 
-    assert [event["data"] for event in listener.events()] == [{"n": 1}]
-    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
-    assert any("over capacity" in r.getMessage() and group in r.getMessage() for r in warnings), [
-        r.getMessage() for r in caplog.records
-    ]
-
-
-def test_channels_redis_over_capacity_records_are_raised_to_warning():
-    logger = logging.getLogger("channels_redis.core")
-    record = logger.makeRecord(
-        logger.name,
-        logging.INFO,
-        __file__,
-        1,
-        "%s of %s channels over capacity in group %s",
-        (1, 3, "community.1"),
-        None,
-    )
-    other = logger.makeRecord(logger.name, logging.INFO, __file__, 1, "connected", (), None)
-
-    assert logger.isEnabledFor(logging.INFO)  # the record reaches the filter at all
-    assert logger.filter(record) and logger.filter(other)
-    assert (record.levelno, record.levelname) == (logging.WARNING, "WARNING")
-    assert other.levelno == logging.INFO
+    assert first[0] == {"type": MESSAGES_LOST, "reason": "capacity"}
+    assert [message["event"]["data"] for message in first[1:]] == [{"n": 1}]
+    assert [message["event"]["data"] for message in then] == [{"n": 3}]  # reading again
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len([w for w in warnings if "over capacity" in w and group in w]) == 1, warnings
 
 
 def test_old_personal_events_are_purged_daily_and_recent_ones_kept(settings):

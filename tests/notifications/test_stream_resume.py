@@ -125,6 +125,36 @@ async def test_an_event_committed_before_the_replay_but_pushed_after_it_is_not_s
     assert [event["id"] for event in newer] == (await _stored_ids(user))[-1:]
 
 
+async def test_an_event_with_a_lower_id_committed_after_the_resume_point_is_still_sent(
+    monkeypatch,
+):
+    """Ids are taken when rows are written, not when they commit: a transaction that
+    wrote its event first can commit after one the client already received. Its live
+    copy reaches the resumed socket, which cannot have seen it."""
+    user = await sync_to_async(UserFactory)()
+    first = await connect_as(user)
+    held = []
+    real_send_now = events._send_now
+    monkeypatch.setattr(events, "_send_now", lambda messages: held.append(list(messages)))
+    await _publish(user, 1)  # the slow transaction: lower id, pushed last
+    monkeypatch.setattr(events, "_send_now", real_send_now)
+    await _publish(user, 1)
+    [received] = await drain(first)
+    await first.disconnect()
+
+    resumed = await connect_as(user, f"last_event_id={received['id']}")
+    replayed = await drain(resumed)
+    for messages in held:
+        await sync_to_async(real_send_now)(messages)
+    late = await drain(resumed)
+    await resumed.disconnect()
+
+    slow, fast = await _stored_ids(user)
+    assert received["id"] == fast
+    assert replayed == []
+    assert [event["id"] for event in late] == [slow]
+
+
 async def test_nothing_missed_replays_nothing_and_live_events_follow():
     user = await sync_to_async(UserFactory)()
     await _publish(user, 2)
