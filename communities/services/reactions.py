@@ -14,7 +14,7 @@ from communities.services.posts import post_participation_check
 from config.errors import NotFound, ValidationError
 from metrics.models import Activity
 from metrics.services import activity_record
-from notifications.events import community_group, send_event_on_commit
+from notifications.events import community_group, post_group, send_event_on_commit
 from notifications.services.sources import reaction_added_notify
 
 
@@ -28,8 +28,8 @@ def reaction_toggle(
     ValidationError for a kind outside ``CERCLE_REACTION_KINDS``, no or two targets, a
     deleted comment or an archived community; NotFound when the member may not read the
     content; PermissionDenied when banned. Adding logs REACTION_CREATED (removing logs
-    nothing); both send ``reaction.changed`` with the new count to the community group on
-    commit.
+    nothing); both send ``reaction.changed`` with the new count to the community group and
+    the post's group (readers of a public community they have not joined) on commit.
     """
     if (post is None) == (comment is None):
         raise ValidationError(_("React to a post or to a comment."))
@@ -73,7 +73,7 @@ def reaction_toggle(
         reaction_added_notify(user=user, post=post, comment=comment)
     count = Reaction.objects.filter(kind=kind, **target).count()
     send_event_on_commit(
-        groups=[community_group(content_post.community_id)],
+        groups=[community_group(content_post.community_id), post_group(content_post.pk)],
         event_type="reaction.changed",
         data={
             "post_id": post.pk if post is not None else None,

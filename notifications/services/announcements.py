@@ -19,6 +19,7 @@ from communities import permissions
 from communities.models import Post
 from communities.selectors.posts import post_is_readable
 from config.errors import Conflict, NotFound, PermissionDenied, RateLimited, ValidationError
+from notifications.events import send_event_on_commit, user_group
 from notifications.models import Acknowledgement, AnnouncementReminder, Kind
 from notifications.quiet_hours import member_local_time
 from notifications.selectors.announcements import announcement_require_managed, pending_member_ids
@@ -37,7 +38,9 @@ def announcement_acknowledge(*, user, post: Post) -> Acknowledgement:
     acknowledged it (nothing changes, even when two requests race).
 
     Their unread notifications about ``post`` are marked read (their devices hear
-    ``notification.read`` and ``unread_count`` on commit)."""
+    ``notification.read`` and ``unread_count`` on commit), and their devices hear
+    ``announcement.acknowledged`` {post_id, community_id, acknowledged_at} on commit, so
+    that their other open pages drop the banner and the Acknowledge button."""
     if not post_is_readable(user=user, post=post):
         raise NotFound(_("This announcement does not exist."))
     if not permissions.is_member(user, post.community):
@@ -55,6 +58,15 @@ def announcement_acknowledge(*, user, post: Post) -> Acknowledgement:
         # Another request of the same member won the race.
         raise Conflict(_("You already acknowledged this announcement.")) from None
     notifications_mark_read(user=user, post_id=post.pk)
+    send_event_on_commit(
+        groups=[user_group(user.pk)],
+        event_type="announcement.acknowledged",
+        data={
+            "post_id": post.pk,
+            "community_id": post.community_id,
+            "acknowledged_at": acknowledgement.created_at.isoformat(),
+        },
+    )
     return acknowledgement
 
 

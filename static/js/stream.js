@@ -6,8 +6,9 @@
  *   to when the member is typing.
  * - A socket silent for two heartbeat periods is taken for dead and replaced.
  * - Stream pages show "N new posts — show"; the bell follows the unread count; a post
- *   page shows new comments; a conversation shows new messages; the announcements
- *   banner appears.
+ *   page shows new comments; reaction counts follow; a conversation shows new messages;
+ *   the announcements banner appears, and goes once the member has acknowledged (on any
+ *   page or device), as does the post page's Acknowledge button.
  * The page works without this file: everything here only saves a reload.
  * window.cercleStream tells the socket's state (used by the browser tests).
  */
@@ -253,9 +254,11 @@
         pollMessages();
       }
     },
+    "reaction.changed": showReaction,
     "announcement.created": function (data) {
-      if (data.requires_acknowledgement) refreshBanner();
+      if (data.requires_acknowledgement) refreshAnnouncements([BANNER_ID, LIST_ID]);
     },
+    "announcement.acknowledged": acknowledged,
   };
 
   // What was missed cannot be replayed: reload the page, unless the member is typing.
@@ -481,6 +484,24 @@
     thread.before(button);
   }
 
+  // --- Reactions ------------------------------------------------------------------------
+
+  // Each reaction button of a post or comment (communities/partials/reactions.html) shows
+  // its count; the member's own reactions, made in another tab, show as pressed too.
+  function showReaction(data) {
+    var scope = Number.isInteger(data.comment_id) ? "comment" : "post";
+    var target = scope === "comment" ? data.comment_id : data.post_id;
+    if (!Number.isInteger(target) || !Number.isInteger(data.count)) return;
+    var button = document.getElementById("react-" + scope + "-" + target + "-" + data.kind);
+    if (!button) return;
+    var count = button.querySelector(".reaction-count");
+    if (count) count.textContent = String(Math.max(0, data.count));
+    if (data.user_id === config.user_id && typeof data.reacted === "boolean") {
+      button.setAttribute("aria-pressed", String(data.reacted));
+      button.classList.toggle("reaction--mine", data.reacted);
+    }
+  }
+
   // --- Messages in a conversation -----------------------------------------------------
 
   // The page's poller asks for the messages after the last one shown; a message event
@@ -515,10 +536,63 @@
 
   // --- Announcements ---------------------------------------------------------------------
 
-  function refreshBanner() {
-    if (document.getElementById("announcement-banner-region")) {
-      swapFromPage(window.location.href, ["announcement-banner-region"]);
+  var BANNER_ID = "announcement-banner-region";
+  var LIST_ID = "announcement-list-region"; // the page of every pending announcement
+  var announcementsLoading = false;
+  var announcementsAgain = new Set();
+
+  // Swaps in the fresh state of the regions of ``ids`` that are on the page, one fetch at
+  // a time: what is asked for meanwhile is fetched after, so the newest state wins.
+  function refreshAnnouncements(ids) {
+    ids = ids.filter(function (id) {
+      return document.getElementById(id);
+    });
+    if (!ids.length) return;
+    if (announcementsLoading) {
+      ids.forEach(function (id) {
+        announcementsAgain.add(id);
+      });
+      return;
     }
+    announcementsLoading = true;
+    swapFromPage(window.location.href, ids).then(function () {
+      announcementsLoading = false;
+      if (announcementsAgain.size) {
+        var again = Array.from(announcementsAgain);
+        announcementsAgain.clear();
+        refreshAnnouncements(again);
+      }
+    });
+  }
+
+  // The member acknowledged ``data.post_id`` on this page, another one or another device.
+  // The places still asking for it are refreshed: the banner (and its "N more"), the list
+  // of pending announcements, the post page's Acknowledge button. The page where it was
+  // pressed shows it by itself (htmx swaps in "Acknowledged", which must stay in view).
+  function acknowledged(data) {
+    var postId = data.post_id;
+    if (!Number.isInteger(postId)) return;
+    var forms = document.querySelectorAll('form[data-acknowledge="' + postId + '"]');
+    for (var index = 0; index < forms.length; index += 1) {
+      if (forms[index].classList.contains("htmx-request")) return;
+    }
+    var ids = [];
+    var banner = document.getElementById(BANNER_ID);
+    if (banner && banner.querySelector(".announcement-banner") && !showsDone(banner, postId)) {
+      ids.push(BANNER_ID);
+    }
+    var list = document.getElementById(LIST_ID);
+    if (list && !showsDone(list, postId)) ids.push(LIST_ID);
+    var action = document.getElementById("announcement-ack-action-" + postId);
+    if (action && action.querySelector("form")) ids.push(action.id);
+    refreshAnnouncements(ids);
+  }
+
+  // Whether ``region`` lists ``postId`` as acknowledged already: its item has no form left
+  // (its class says so only once htmx has settled the swap).
+  function showsDone(region, postId) {
+    var item = region.querySelector("#announcement-pending-" + postId);
+    return Boolean(item && !item.querySelector("form"));
   }
 
   // --- For the tests and the curious ----------------------------------------------------

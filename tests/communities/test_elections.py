@@ -16,6 +16,7 @@ from config.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from metrics.models import Activity
 from tests.communities.factories_memberships import in_days, make_role_world, membership_of
 from tests.factories import UserFactory
+from tests.live import Listener
 
 pytestmark = pytest.mark.django_db
 
@@ -278,19 +279,13 @@ def test_superuser_opens_elections_anywhere():
 def test_closing_is_announced_live_to_the_community_after_commit(
     world, django_capture_on_commit_callbacks
 ):
-    from asgiref.sync import async_to_sync
-    from channels.layers import get_channel_layer
-
-    layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(f"community.{world['community'].pk}", channel)
+    listener = Listener(f"community.{world['community'].pk}")
     election = _open(world)
     _vote(world, election, {"owner": "member"})
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         election_close(election=election)
     assert len(callbacks) == 1
-    message = async_to_sync(layer.receive)(channel)
-    event = message["event"]
+    [event] = listener.events()
     assert event["type"] == "election.closed"
     assert event["data"] == {
         "election_id": election.pk,

@@ -3,8 +3,6 @@
 from datetime import timedelta
 
 import pytest
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.db import transaction
 from django.utils import timezone
 
@@ -22,6 +20,7 @@ from tests.communities.factories_conversations import (
     make_cast,
 )
 from tests.factories import UserFactory, make_member
+from tests.live import Listener
 
 pytestmark = pytest.mark.django_db
 OK = None
@@ -79,15 +78,13 @@ def test_full_event_puts_yes_on_the_waiting_list_and_frees_seats_in_order(
         "seats_left": 0,
     }
 
-    layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(f"user.{waiting[0].pk}", channel)
+    listener = Listener(f"user.{waiting[0].pk}")
     with django_capture_on_commit_callbacks(execute=True):
         rsvp_set(user=first, event=event, answer="no")
     promoted = Rsvp.objects.get(event=event, user=waiting[0])
     assert promoted.is_waitlisted is False
     assert Rsvp.objects.get(event=event, user=waiting[1]).is_waitlisted is True
-    assert async_to_sync(layer.receive)(channel)["event"]["type"] == "rsvp.promoted"
+    assert [event["type"] for event in listener.events()] == ["rsvp.promoted"]
     assert event_attendance(event=event)["going"] == 2
 
 

@@ -1,8 +1,6 @@
 """Reactions: one per kind per member, toggled, on posts and comments."""
 
 import pytest
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.db import transaction
 
 from communities.models import Reaction
@@ -17,6 +15,7 @@ from tests.communities.factories_conversations import (
     activities,
     make_cast,
 )
+from tests.live import Listener
 
 pytestmark = pytest.mark.django_db
 OK = None
@@ -92,14 +91,19 @@ def test_bad_reaction_is_refused(kwargs):
     assert not Reaction.objects.exists()
 
 
-def test_change_is_sent_to_the_community(django_capture_on_commit_callbacks):
+def test_change_is_sent_to_the_community_and_to_the_posts_readers(
+    django_capture_on_commit_callbacks,
+):
+    """The community's members, and a visitor following the post page of a public
+    community they have not joined, get the same event (one id: a socket in both groups
+    shows it once)."""
     cast = make_cast(PUBLIC)
-    layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(f"community.{cast.community.pk}", channel)
+    listener = Listener(f"community.{cast.community.pk}")
+    post_page = Listener(f"post.{cast.post.pk}")
     with django_capture_on_commit_callbacks(execute=True):
         reaction_toggle(user=cast["member"], kind="like", post=cast.post)
-    event = async_to_sync(layer.receive)(channel)["event"]
+    [event] = listener.events()
+    assert post_page.events() == [event]
     assert event["type"] == "reaction.changed"
     data = event["data"]
     assert (data["post_id"], data["kind"], data["reacted"], data["count"]) == (

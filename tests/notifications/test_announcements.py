@@ -175,7 +175,11 @@ def test_acknowledging_reads_the_notifications_about_the_announcement(
     unread = Notification.objects.filter(recipient=world.member, read_at__isnull=True)
     assert list(unread.values_list("post_id", flat=True)) == [other.pk]
     events = listener.events()
-    assert [event["type"] for event in events] == ["notification.read", "unread_count"]
+    assert [event["type"] for event in events] == [
+        "notification.read",
+        "unread_count",
+        "announcement.acknowledged",
+    ]
     assert events[1]["data"] == {"count": 1}
 
 

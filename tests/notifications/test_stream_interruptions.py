@@ -1,7 +1,6 @@
 """Events lost on their way to a socket (it could not keep up, or the server's Redis
 subscription reconnected) are never a silent gap: the socket gets ``resync``."""
 
-
 import pytest
 import redis
 from asgiref.sync import async_to_sync, sync_to_async

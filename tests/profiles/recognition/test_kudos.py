@@ -11,6 +11,7 @@ from metrics.models import Activity
 from profiles.models import Kudos
 from profiles.recognition.kudos import kudos_give, kudos_hide
 from tests.factories import UserFactory, make_community, make_member
+from tests.live import Listener
 
 pytestmark = pytest.mark.django_db
 
@@ -154,20 +155,15 @@ def test_a_refused_share_writes_nothing_at_all():
 
 
 def test_recipients_are_told_live_after_commit(django_capture_on_commit_callbacks):
-    from asgiref.sync import async_to_sync
-    from channels.layers import get_channel_layer
 
     giver, alice = UserFactory(), UserFactory()
-    layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(f"user.{alice.pk}", channel)
+    listener = Listener(f"user.{alice.pk}")
 
     with django_capture_on_commit_callbacks(execute=True):
         kudos = give(giver, [alice])
 
-    message = async_to_sync(layer.receive)(channel)
-    assert message["event"]["type"] == "kudos.received"
-    assert message["event"]["data"]["kudos_id"] == kudos.pk
+    [event] = [event for event in listener.events() if event["type"] == "kudos.received"]
+    assert event["data"]["kudos_id"] == kudos.pk
 
 
 def test_a_rolled_back_kudos_sends_nothing(django_capture_on_commit_callbacks):
