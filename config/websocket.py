@@ -7,8 +7,10 @@ header of the handshake; browsers send their session cookie. The user ends up
 in ``scope["user"]`` either way (AnonymousUser when neither is valid).
 """
 
+from importlib import import_module
+
 from allauth.headless.internal.sessionkit import authenticate_by_x_session_token
-from channels.auth import AuthMiddlewareStack
+from channels.auth import AuthMiddlewareStack, get_user
 from channels.db import database_sync_to_async
 from channels.security.websocket import OriginValidator
 from django.conf import settings
@@ -32,6 +34,22 @@ def handshake_header(scope, name: bytes) -> str | None:
         if key.lower() == name:
             return value.decode("latin-1")
     return None
+
+
+async def credentials_user(scope):
+    """The member the handshake's credentials stand for *now* (None when they ended):
+    the session token's session, or the cookie's, loaded afresh from the session store
+    and checked as at the handshake (expiry, session hash after a password change,
+    active account)."""
+    token = handshake_header(scope, SESSION_TOKEN_HEADER)
+    if token:
+        return await _user_for_session_token(token)
+    session_key = getattr(scope.get("session"), "session_key", None)
+    if not session_key:
+        return None
+    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    user = await get_user({"session": store})
+    return user if user.is_authenticated else None
 
 
 class SessionTokenMiddleware:

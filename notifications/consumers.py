@@ -6,8 +6,10 @@ with code 4401 (:data:`CLOSE_UNAUTHENTICATED`), the only close code the server c
 everything else is answered with frames and the connection stays open. An open socket is
 closed with 4401 as soon as its credentials end: at once when the member logs out of the
 session it was opened with (that session's sockets only, through the session's group), or
-when their account is deactivated or deleted (all their sockets); clients must not
-reconnect with the same credentials.
+when their account is deactivated or deleted (all their sockets); otherwise within
+``CERCLE_STREAM_REVALIDATE_SECONDS``, when the socket checks its credentials again (an
+expired session, one a password change ended, an account deactivated in bulk). Clients
+must not reconnect with the same credentials.
 
 On connect the socket joins the member's personal group and the group of every
 community they are an active member of and may read. Events arrive as
@@ -65,8 +67,9 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.websocket import SESSION_TOKEN_HEADER, handshake_header
+from config.websocket import SESSION_TOKEN_HEADER, credentials_user, handshake_header
 from notifications.events import (
+    ACCOUNT_CLOSED_MESSAGE,
     EVENT_MESSAGE,
     community_group,
     post_group,
@@ -160,7 +163,7 @@ class StreamConsumer(AsyncWebsocketConsumer):
         elif last_event_id is not None:
             await self._replay(last_event_id)
         self.loop = asyncio.get_running_loop()
-        self.groups_refreshed_at = self.loop.time()
+        self.groups_refreshed_at = self.validated_at = self.loop.time()
         self.heartbeat = asyncio.create_task(self._beat())
 
     async def disconnect(self, code):
@@ -369,6 +372,14 @@ class StreamConsumer(AsyncWebsocketConsumer):
             except Exception:
                 return  # the connection is going away; disconnect() cleans up
             now = self.loop.time()
+            if now - self.validated_at >= settings.CERCLE_STREAM_REVALIDATE_SECONDS:
+                self.validated_at = now
+                if not await self._credentials_hold():
+                    # Handled in the consumer's own loop, as when logging out elsewhere.
+                    await self.channel_layer.send(
+                        self.channel_name, {"type": ACCOUNT_CLOSED_MESSAGE}
+                    )
+                    return
             if self.replayed_ids and now - self.replayed_at > REPLAY_MEMORY_SECONDS:
                 self.replayed_ids = frozenset()
             # Groups forget a channel after group_expiry: a socket open for days renews.
@@ -393,6 +404,16 @@ class StreamConsumer(AsyncWebsocketConsumer):
             session_key = getattr(self.scope.get("session"), "session_key", None)
         if session_key:
             await self._join(session_group(session_key))
+
+    async def _credentials_hold(self) -> bool:
+        """Whether the handshake's credentials still stand for this member (the session
+        did not expire, no password change ended it, the account is active)."""
+        try:
+            user = await credentials_user(self.scope)
+        except Exception:
+            logger.exception("stream socket could not check its credentials")
+            return True  # a database hiccup does not log everyone out
+        return user is not None and user.pk == self.user.pk
 
     async def stream_session_ended(self, message):
         """The member logged out of the session this socket was opened with."""

@@ -197,6 +197,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "notifications.tasks.stream_events_purge",
         "schedule": 86400.0,
     },
+    # Notifications past CERCLE_NOTIFICATION_(READ_)RETENTION_DAYS are deleted.
+    "notifications-purge": {
+        "task": "notifications.tasks.notifications_purge",
+        "schedule": 86400.0,
+    },
 }
 
 # --- Email -------------------------------------------------------------------------
@@ -336,6 +341,12 @@ CERCLE_REPUTATION_REACTIONS_DAILY_CAP = env.int("CERCLE_REPUTATION_REACTIONS_DAI
 CERCLE_NOTIFICATION_EMAIL_DELAY_MINUTES = env.int(
     "CERCLE_NOTIFICATION_EMAIL_DELAY_MINUTES", default=10
 )
+# Notifications read more than this many days ago are deleted (daily)...
+CERCLE_NOTIFICATION_READ_RETENTION_DAYS = env.int(
+    "CERCLE_NOTIFICATION_READ_RETENTION_DAYS", default=180
+)
+# ...and so is any notification, read or not, without activity for this many days.
+CERCLE_NOTIFICATION_RETENTION_DAYS = env.int("CERCLE_NOTIFICATION_RETENTION_DAYS", default=365)
 # Digests are sent at this local hour (weekly ones on Mondays).
 CERCLE_DIGEST_HOUR = env.int("CERCLE_DIGEST_HOUR", default=8)
 # No digest for members who have not been seen for this many days.
@@ -355,6 +366,10 @@ CERCLE_STREAM_REPLAY_LIMIT = env.int("CERCLE_STREAM_REPLAY_LIMIT", default=1000)
 CERCLE_STREAM_HEARTBEAT_SECONDS = env.float("CERCLE_STREAM_HEARTBEAT_SECONDS", default=25.0)
 # Posts (and public communities) one socket may follow besides its member's communities.
 CERCLE_STREAM_MAX_SUBSCRIPTIONS = env.int("CERCLE_STREAM_MAX_SUBSCRIPTIONS", default=50)
+# Open sockets check their credentials again this often: a session that expired, or that
+# a password change or a bulk deactivation ended, closes its sockets (logging out and
+# deactivating close them at once).
+CERCLE_STREAM_REVALIDATE_SECONDS = env.float("CERCLE_STREAM_REVALIDATE_SECONDS", default=300.0)
 
 # --- API ---------------------------------------------------------------------------
 REST_FRAMEWORK = {

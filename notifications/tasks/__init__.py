@@ -4,5 +4,6 @@ Tasks take ids and plain values, never ORM instances.
 """
 
 from notifications.tasks.email import *  # noqa: F403
+from notifications.tasks.retention import *  # noqa: F403
 from notifications.tasks.sources import *  # noqa: F403
 from notifications.tasks.stream import *  # noqa: F403

@@ -2,6 +2,7 @@
 with 4401 (and no other), deactivating or deleting an account closes all of its sockets,
 after the commit only."""
 
+import asyncio
 import json
 
 import pytest
@@ -298,3 +299,79 @@ async def test_the_session_group_is_named_after_a_hash_never_the_session_key():
     assert group == session_group(session_key) != session_group(session_key + "x")
     assert BaseChannelLayer().require_valid_group_name(group)
     assert len(group) < 100
+
+
+# --- Credentials that end without a signal: the socket checks again -----------------------
+
+
+@sync_to_async
+def _expire_sessions(user) -> None:
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    for session in Session.objects.all():
+        if session.get_decoded().get("_auth_user_id") == str(user.pk):
+            session.expire_date = timezone.now()
+            session.save()
+
+
+@sync_to_async
+def _change_password_elsewhere(user) -> None:
+    """The member changes their password on another device: every other session ends."""
+    user.set_password("A new passphrase 2026!")
+    user.save()
+
+
+@sync_to_async
+def _deactivate_in_bulk(user) -> None:
+    type(user).objects.filter(pk=user.pk).update(is_active=False)
+
+
+async def _closed_within(communicator, seconds: float) -> int | None:
+    """The code the server closed ``communicator`` with within ``seconds`` (heartbeats,
+    which never stop here, skipped); None when it was still open then."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while loop.time() < deadline:
+        # receive_nothing only looks (a timed-out receive_output would stop the socket).
+        if await communicator.receive_nothing(timeout=0.02):
+            continue
+        output = await communicator.receive_output()
+        if output["type"] == "websocket.close":
+            return output.get("code")
+        assert json.loads(output["text"]) == {"type": "heartbeat"}, output
+    return None
+
+
+@pytest.mark.parametrize("end", [_expire_sessions, _change_password_elsewhere, _deactivate_in_bulk])
+async def test_credentials_that_end_silently_close_the_sockets_at_the_next_check(settings, end):
+    settings.CERCLE_STREAM_HEARTBEAT_SECONDS = 0.05
+    settings.CERCLE_STREAM_REVALIDATE_SECONDS = 0.1
+    member, colleague = await sync_to_async(UserFactory)(), await sync_to_async(UserFactory)()
+    browser = await _browser_socket(await _browser_session(member))
+    app = await _app_socket(await _app_session(member))
+    other = await _app_socket(await _app_session(colleague))
+    assert await _closed_within(browser, 0.4) is None  # checked, still valid
+
+    await end(member)
+
+    assert await _closed_within(browser, 3) == CLOSE_UNAUTHENTICATED
+    assert await _closed_within(app, 3) == CLOSE_UNAUTHENTICATED
+    assert await _closed_within(other, 0.4) is None
+    await other.send_json_to({"type": "ping"})
+    while (frame := await other.receive_json_from(timeout=2)) == {"type": "heartbeat"}:
+        pass
+    assert frame == {"type": "pong"}
+    await other.disconnect()
+
+
+async def test_sockets_are_not_checked_more_often_than_the_setting(settings):
+    settings.CERCLE_STREAM_HEARTBEAT_SECONDS = 0.05
+    settings.CERCLE_STREAM_REVALIDATE_SECONDS = 60
+    member = await sync_to_async(UserFactory)()
+    browser = await _browser_socket(await _browser_session(member))
+
+    await _deactivate_in_bulk(member)
+
+    assert await _closed_within(browser, 0.5) is None  # next check in a minute
+    await browser.disconnect()
