@@ -8,4 +8,4 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         # Connects the hooks closing live sockets when their credentials end.
-        from notifications import signals  # noqa: F401
+        from notifications import checks, signals  # noqa: F401

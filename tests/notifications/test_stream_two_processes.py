@@ -1,10 +1,11 @@
 """Two ASGI server processes sharing one Redis: a client connected to process A receives
 the events caused by a request to process B.
 
-Runs on PostgreSQL + Redis only (CI's second pass): each server process is a real daphne
-serving ``config.asgi:application`` on the test database, with the test run's Redis and
-channel layer prefix. A member listens on A's ``/ws/stream/`` with a mobile session token;
-another member publishes a post mentioning them through B's REST API.
+Runs on PostgreSQL + Redis only (CI's second pass). A is a uvicorn process (production's
+server), B a daphne process (development's); each serves ``config.asgi:application`` on
+the test database, with the test run's Redis and channel layer prefix. A member listens
+on A's ``/ws/stream/`` with a mobile session token; another member publishes a post
+mentioning them through B's REST API.
 """
 
 import asyncio
@@ -93,8 +94,15 @@ def _server_environment() -> dict[str, str]:
     return env
 
 
-def _start(name: str, log_dir: Path) -> Server:
-    """A daphne process listening on a socket bound here on a free port (no race for it)."""
+SERVERS = {
+    "uvicorn": ["-m", "uvicorn", "--log-level", "warning", "--lifespan", "off", "--fd"],
+    "daphne": ["-m", "daphne", "-v", "1", "--fd"],
+}
+
+
+def _start(name: str, kind: str, log_dir: Path) -> Server:
+    """A ``kind`` server process listening on a socket bound here on a free port (no race
+    for it)."""
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.bind(("127.0.0.1", 0))
     listener.listen(128)
@@ -102,7 +110,7 @@ def _start(name: str, log_dir: Path) -> Server:
     log = log_dir / f"{name}.log"
     with listener, log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "--fd", str(listener.fileno()), "-v", "1", APP],
+            [sys.executable, *SERVERS[kind], str(listener.fileno()), APP],
             cwd=ROOT,
             env=_server_environment(),
             stdout=out,
@@ -152,8 +160,8 @@ def servers(transactional_db):
     with tempfile.TemporaryDirectory(prefix="cercle-two-processes-") as log_dir:
         started: list[Server] = []
         try:
-            for name in ("A", "B"):
-                started.append(_start(name, Path(log_dir)))
+            for name, kind in (("A", "uvicorn"), ("B", "daphne")):
+                started.append(_start(name, kind, Path(log_dir)))
             for server in started:
                 _wait_until_healthy(server)
             yield started
