@@ -1,4 +1,7 @@
+import json
+
 import factory
+from django.test import Client
 
 from communities.models import Community, Membership, Post
 from communities.services.communities import community_create
@@ -7,6 +10,17 @@ from communities.services.posts import post_create
 from profiles.models import User
 
 PASSWORD = "correct-horse-battery-staple"
+
+
+def app_session_token(user) -> str:
+    """A mobile app's allauth session token for ``user`` (headless app login)."""
+    response = Client().post(
+        "/_allauth/app/v1/auth/login",
+        data=json.dumps({"email": user.email, "password": PASSWORD}),
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    return response.json()["meta"]["session_token"]
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from notifications.models import StreamEvent
 from notifications.selectors.notifications import unread_count
 from notifications.services.conversations import conversation_start
+from tests.browser.live import connected, keep_watch, not_reloaded
 from tests.factories import PASSWORD, UserFactory, make_community, make_member, make_post
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -43,24 +44,6 @@ def _world() -> World:
     return World(alice, bob, community, post, conversation)
 
 
-def _connected(page, *, subscribed: str | None = None) -> None:
-    """Wait until the page's socket is open (and its subscription confirmed)."""
-    page.wait_for_function("() => window.cercleStream && window.cercleStream.connected")
-    if subscribed:
-        page.wait_for_function(
-            "key => window.cercleStream.subscribed.includes(key)", arg=subscribed
-        )
-
-
-def _keep_watch(page) -> None:
-    """From here on, nothing may reload the page: a marker on window would vanish."""
-    page.evaluate("window.__stillTheSamePage = true")
-
-
-def _not_reloaded(page) -> bool:
-    return page.evaluate("window.__stillTheSamePage === true")
-
-
 def _bell(page):
     return page.locator("#nav-bell a")
 
@@ -74,12 +57,12 @@ def test_what_alice_does_reaches_bobs_open_pages_without_a_reload(
     log_in(bob_stream, world.bob.email, PASSWORD)
     bob_stream.goto(f"/communities/{world.community.slug}/")
     expect(bob_stream.get_by_role("link", name="Roadmap review")).to_be_visible()
-    _connected(bob_stream, subscribed=f"community:{world.community.pk}")
+    connected(bob_stream, subscribed=f"community:{world.community.pk}")
     bob_post = bob_stream.context.new_page()
     bob_post.goto(f"/posts/{world.post.pk}/")
-    _connected(bob_post, subscribed=f"post:{world.post.pk}")
+    connected(bob_post, subscribed=f"post:{world.post.pk}")
     for page in (bob_stream, bob_post):
-        _keep_watch(page)
+        keep_watch(page)
         expect(_bell(page)).to_have_attribute("aria-label", "Notifications, none unread")
 
     alice = asgi_new_page()
@@ -127,8 +110,8 @@ def test_what_alice_does_reaches_bobs_open_pages_without_a_reload(
     alice.goto(conversation_url)
     bob_chat = bob_stream.context.new_page()
     bob_chat.goto(conversation_url)
-    _connected(bob_chat)
-    _keep_watch(bob_chat)
+    connected(bob_chat)
+    keep_watch(bob_chat)
     opened_at = time.monotonic()
     alice.get_by_label("Your message").fill("Sure, call me after lunch.")
     alice.get_by_role("button", name="Send").click()
@@ -141,7 +124,7 @@ def test_what_alice_does_reaches_bobs_open_pages_without_a_reload(
         expect(_bell(page)).to_have_attribute("aria-label", "Notifications, 1 unread")
 
     for page in (bob_stream, bob_post, bob_chat):
-        assert _not_reloaded(page)
+        assert not_reloaded(page)
     assert unread_count(user=world.bob) == 1
 
 
@@ -151,8 +134,8 @@ def test_a_page_whose_socket_dropped_catches_up_once(asgi_new_page, log_in, arra
     bob = asgi_new_page()
     log_in(bob, world.bob.email, PASSWORD)
     bob.goto(f"/communities/{world.community.slug}/")
-    _connected(bob)
-    _keep_watch(bob)
+    connected(bob)
+    keep_watch(bob)
     first_url = bob.evaluate("window.cercleStream.url")
     rendered_after = bob.evaluate("window.cercleStream.lastEventId")
     assert first_url.endswith(f"/ws/stream/?last_event_id={rendered_after or 0}")
@@ -181,7 +164,7 @@ def test_a_page_whose_socket_dropped_catches_up_once(asgi_new_page, log_in, arra
     bob.context.set_offline(False)
     expect(_bell(bob)).to_have_attribute("aria-label", "Notifications, 1 unread")
     expect(_bell(bob).locator(".bell-badge")).to_have_text("1")
-    _connected(bob)
+    connected(bob)
     assert bob.evaluate("window.cercleStream.connections") == 2
     assert bob.evaluate("window.cercleStream.url").endswith(f"?last_event_id={rendered_after or 0}")
     assert bob.evaluate("window.cercleStream.lastEventId") == missed.pk
@@ -190,7 +173,7 @@ def test_a_page_whose_socket_dropped_catches_up_once(asgi_new_page, log_in, arra
     # Dropped again with nothing new: it resumes after the replayed event, counts nothing.
     bob.evaluate("window.cercleStream.socket.close()")
     bob.wait_for_function("() => window.cercleStream.connections === 3")
-    _connected(bob)
+    connected(bob)
     assert bob.evaluate("window.cercleStream.url").endswith(f"?last_event_id={missed.pk}")
 
     # Live again: Alice's next mention counts once.
@@ -200,7 +183,7 @@ def test_a_page_whose_socket_dropped_catches_up_once(asgi_new_page, log_in, arra
     bob.wait_for_timeout(500)
     expect(_bell(bob)).to_have_attribute("aria-label", "Notifications, 2 unread")
     assert unread_count(user=world.bob) == 2
-    assert _not_reloaded(bob)
+    assert not_reloaded(bob)
 
 
 def test_a_page_that_missed_too_much_to_replay_reloads_unless_a_form_is_being_written(
@@ -213,8 +196,8 @@ def test_a_page_that_missed_too_much_to_replay_reloads_unless_a_form_is_being_wr
     bob = asgi_new_page()
     log_in(bob, world.bob.email, PASSWORD)
     bob.goto(f"/communities/{world.community.slug}/")
-    _connected(bob)
-    _keep_watch(bob)
+    connected(bob)
+    keep_watch(bob)
     alice = asgi_new_page()
     log_in(alice, world.alice.email, PASSWORD)
     alice.goto(f"/posts/{world.post.pk}/")
@@ -234,17 +217,17 @@ def test_a_page_that_missed_too_much_to_replay_reloads_unless_a_form_is_being_wr
     mention_bob_while_he_is_offline("@bob first figures.")
     notice = bob.get_by_role("status").filter(has_text="New activity arrived while you were away.")
     expect(notice).to_be_visible()
-    assert _not_reloaded(bob)
+    assert not_reloaded(bob)
     expect(bob.get_by_label("Title")).to_have_value("Half-written idea")
     notice.get_by_role("button", name="Reload to catch up").click()
     expect(_bell(bob)).to_have_attribute("aria-label", "Notifications, 1 unread")
-    assert not _not_reloaded(bob)
+    assert not not_reloaded(bob)
 
     # Nothing being written: the page reloads by itself, and shows the new state.
-    _connected(bob)
-    _keep_watch(bob)
+    connected(bob)
+    keep_watch(bob)
     mention_bob_while_he_is_offline("@bob second figures.")
     expect(_bell(bob)).to_have_attribute("aria-label", "Notifications, 2 unread")
-    assert not _not_reloaded(bob)
-    _connected(bob)
+    assert not not_reloaded(bob)
+    connected(bob)
     expect(bob.get_by_role("status").filter(has_text="New activity")).to_have_count(0)

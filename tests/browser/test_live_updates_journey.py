@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from communities.models import Membership, Post
 from communities.services.posts import post_create
 from notifications.models import Acknowledgement, StreamEvent
+from tests.browser.live import connected, keep_watch, not_reloaded
 from tests.factories import PASSWORD, UserFactory, make_community, make_member, make_post
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -57,24 +58,6 @@ def _announce(world: World, title: str) -> Post:
     )
 
 
-def _connected(page, *, subscribed: str | None = None) -> None:
-    """Wait until the page's socket is open (and its subscription confirmed)."""
-    page.wait_for_function("() => window.cercleStream && window.cercleStream.connected")
-    if subscribed:
-        page.wait_for_function(
-            "key => window.cercleStream.subscribed.includes(key)", arg=subscribed
-        )
-
-
-def _keep_watch(page) -> None:
-    """From here on, nothing may reload the page: a marker on window would vanish."""
-    page.evaluate("window.__stillTheSamePage = true")
-
-
-def _not_reloaded(page) -> bool:
-    return page.evaluate("window.__stillTheSamePage === true")
-
-
 def _banner(page):
     return page.get_by_role("region", name=BANNER)
 
@@ -109,8 +92,8 @@ def test_a_reaction_counts_on_the_other_members_open_post_page(asgi_new_page, lo
     alice = asgi_new_page()
     log_in(alice, world.alice.email, PASSWORD)
     alice.goto(post_url)
-    _connected(alice, subscribed=f"post:{world.post.pk}")
-    _keep_watch(alice)
+    connected(alice, subscribed=f"post:{world.post.pk}")
+    keep_watch(alice)
     alices_like = alice.locator(f"#react-post-{world.post.pk}-like")
     expect(alices_like.locator(".reaction-count")).to_have_text("0")
 
@@ -133,7 +116,7 @@ def test_a_reaction_counts_on_the_other_members_open_post_page(asgi_new_page, lo
     expect(bobs_like).to_have_attribute("aria-pressed", "false")
     expect(alices_like.locator(".reaction-count")).to_have_text("0")
 
-    assert _not_reloaded(alice)
+    assert not_reloaded(alice)
 
 
 def test_the_acknowledgement_banner_comes_and_goes_in_every_open_tab(
@@ -147,8 +130,8 @@ def test_the_acknowledgement_banner_comes_and_goes_in_every_open_tab(
     second_tab = first_tab.context.new_page()
     second_tab.goto(f"/posts/{world.post.pk}/")
     for tab in (first_tab, second_tab):
-        _connected(tab)
-        _keep_watch(tab)
+        connected(tab)
+        keep_watch(tab)
         expect(_banner(tab)).to_have_count(0)
 
     # A manager publishes an announcement to acknowledge: both tabs show the banner.
@@ -171,7 +154,7 @@ def test_the_acknowledgement_banner_comes_and_goes_in_every_open_tab(
     expect(_banner(first_tab).get_by_role("status")).to_have_text("✓ Acknowledged")
 
     for tab in (first_tab, second_tab):
-        assert _not_reloaded(tab)
+        assert not_reloaded(tab)
 
 
 def test_acknowledging_in_one_tab_updates_the_announcement_open_in_another(
@@ -189,8 +172,8 @@ def test_acknowledging_in_one_tab_updates_the_announcement_open_in_another(
     expect(box.get_by_role("button", name="Acknowledge")).to_be_visible()
     expect(_banner(post_tab)).to_be_visible()
     for tab in (banner_tab, post_tab):
-        _connected(tab)
-        _keep_watch(tab)
+        connected(tab)
+        keep_watch(tab)
 
     _banner(banner_tab).get_by_role("button", name="Acknowledge").click()
     expect(_banner(banner_tab).get_by_role("status")).to_have_text("✓ Acknowledged")
@@ -199,4 +182,4 @@ def test_acknowledging_in_one_tab_updates_the_announcement_open_in_another(
     expect(box.get_by_role("status")).to_contain_text("You acknowledged this on")
     expect(box.get_by_role("button", name="Acknowledge")).to_have_count(0)
     expect(_banner(post_tab)).to_have_count(0)
-    assert _not_reloaded(post_tab)
+    assert not_reloaded(post_tab)

@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from config.asgi import application
 from notifications.events import session_group
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import UserFactory, app_session_token
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
@@ -38,16 +38,8 @@ def _cookie_headers(client: Client) -> list[tuple[bytes, bytes]]:
     return [ORIGIN, (b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode())]
 
 
-@sync_to_async
-def _app_session(user) -> str:
-    """A mobile app logged in as ``user`` through allauth headless: its session token."""
-    response = Client().post(
-        "/_allauth/app/v1/auth/login",
-        data=json.dumps({"email": user.email, "password": PASSWORD}),
-        content_type="application/json",
-    )
-    assert response.status_code == 200, response.content
-    return response.json()["meta"]["session_token"]
+# A mobile app logged in as a member through allauth headless: its session token.
+_app_session = sync_to_async(app_session_token)
 
 
 async def _socket(headers) -> WebsocketCommunicator:

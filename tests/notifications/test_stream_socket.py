@@ -1,7 +1,6 @@
 """/ws/stream/: who may connect, and events arriving only after the commit."""
 
 import asyncio
-import json
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -12,7 +11,7 @@ from django.test import Client
 
 from config.asgi import application
 from notifications.events import send_event_on_commit, user_group
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import UserFactory, app_session_token
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
@@ -30,12 +29,7 @@ def _member_with_cookie():
 @sync_to_async
 def _member_with_token():
     user = UserFactory()
-    response = Client().post(
-        "/_allauth/app/v1/auth/login",
-        data=json.dumps({"email": user.email, "password": PASSWORD}),
-        content_type="application/json",
-    )
-    return user, response.json()["meta"]["session_token"].encode()
+    return user, app_session_token(user).encode()
 
 
 def _connect(headers, path="/ws/stream/"):

@@ -25,9 +25,8 @@ from urllib.parse import quote
 import pytest
 from django.conf import settings
 from django.db import connection
-from django.test import Client
 
-from tests.factories import PASSWORD, UserFactory, make_community, make_member
+from tests.factories import UserFactory, app_session_token, make_community, make_member
 
 ROOT = Path(__file__).resolve().parents[2]
 STARTUP_SECONDS = 60
@@ -173,17 +172,6 @@ def servers(transactional_db):
                 print(server.output())
 
 
-def _session_token(user) -> str:
-    """A mobile app's allauth session token for ``user`` (headless app login)."""
-    response = Client().post(
-        "/_allauth/app/v1/auth/login",
-        data=json.dumps({"email": user.email, "password": PASSWORD}),
-        content_type="application/json",
-    )
-    assert response.status_code == 200, response.content
-    return response.json()["meta"]["session_token"]
-
-
 def _post_json(url: str, token: str, payload: dict) -> tuple[int, dict]:
     request = urllib.request.Request(
         url,
@@ -224,7 +212,7 @@ def test_a_client_on_process_a_receives_events_caused_by_a_request_to_process_b(
     listener = UserFactory(email="camille.martin@acme.example")
     community = make_community(owner=poster, name="Platform team")
     make_member(community, listener)
-    listener_token, poster_token = _session_token(listener), _session_token(poster)
+    listener_token, poster_token = app_session_token(listener), app_session_token(poster)
 
     def post_created(frame, post_id):
         return frame["type"] == "post.created" and frame["data"]["post_id"] == post_id
