@@ -7,25 +7,42 @@ header of the handshake; browsers send their session cookie. The user ends up
 in ``scope["user"]`` either way (AnonymousUser when neither is valid).
 """
 
+from functools import cache
 from importlib import import_module
 
-from allauth.headless.internal.sessionkit import authenticate_by_x_session_token
 from channels.auth import AuthMiddlewareStack, get_user
 from channels.db import database_sync_to_async
 from channels.security.websocket import OriginValidator
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.utils.module_loading import import_string
 
 SESSION_TOKEN_HEADER = b"x-session-token"
 
 
+@cache
+def _token_strategy():
+    """The configured allauth headless token strategy (``HEADLESS_TOKEN_STRATEGY``), whose
+    documented ``lookup_session(token)`` returns the token's Django session, or None when
+    it does not or no longer exists."""
+    return import_string(settings.HEADLESS_TOKEN_STRATEGY)()
+
+
 @database_sync_to_async
-def _user_for_session_token(token: str):
-    try:
-        result = authenticate_by_x_session_token(token)
-    except Exception:
+def _session_for_token(token: str):
+    return _token_strategy().lookup_session(token)
+
+
+async def _user_for_session_token(token: str):
+    """The member a session token stands for, checked as Django checks a session cookie
+    (expiry, session hash after a password change, active account); None otherwise."""
+    if not token.isascii() or not token.isprintable():
+        return None  # no session key looks like that; some databases refuse such text
+    session = await _session_for_token(token)
+    if session is None:
         return None
-    return result[0] if result else None
+    user = await get_user({"session": session})
+    return user if user.is_authenticated else None
 
 
 def handshake_header(scope, name: bytes) -> str | None:

@@ -117,8 +117,13 @@ async def test_mobile_session_token_connects_without_an_origin_header():
     await communicator.disconnect()
 
 
-async def test_forged_token_is_closed_with_4401():
-    communicator = _connect([(b"x-session-token", b"forged")])
+@pytest.mark.parametrize(
+    "token",
+    [b"forged", b"a" * 32, b"\x00" * 32, "jeton-é".encode("latin-1"), b"x" * 5000],
+    ids=["short", "well-formed-unknown", "nul-bytes", "non-ascii", "huge"],
+)
+async def test_forged_token_is_closed_with_4401(token):
+    communicator = _connect([(b"x-session-token", token)])
     result = await communicator.connect()
     await communicator.disconnect()
     assert result == (False, 4401)
