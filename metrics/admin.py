@@ -7,9 +7,17 @@ from metrics.models import Activity
 class ActivityAdmin(admin.ModelAdmin):
     """Read-only: the activity log is append-only."""
 
-    list_display = ["created_at", "actor", "verb", "community", "object_type", "object_id"]
+    list_display = [
+        "created_at",
+        "actor",
+        "verb",
+        "subject",
+        "community",
+        "object_type",
+        "object_id",
+    ]
     list_filter = ["verb", "community"]
-    list_select_related = ["actor", "community"]
+    list_select_related = ["actor", "subject", "community"]
     date_hierarchy = "created_at"
     search_fields = ["actor__email", "actor__display_name"]
 

@@ -7,7 +7,13 @@ class Activity(models.Model):
     """One thing a member did: the append-only log that participation metrics read.
 
     Rows are written only by :func:`metrics.services.activity_record` and never
-    updated; profile types and participation are computed from them.
+    updated (but for the backfill of ``subject`` and ``community`` in migration 0005);
+    profile types and participation are computed from them.
+
+    ``actor`` did it; ``subject`` is the member it was addressed to, when there is one
+    and it is not the actor (the table of :mod:`metrics.services` gives it per verb), so
+    that "received" counts and interaction graphs need no join with the content tables;
+    ``community`` is where it happened, when it happened in one.
     """
 
     class Verb(models.TextChoices):
@@ -32,6 +38,13 @@ class Activity(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="activities"
     )
     verb = models.CharField(max_length=40, choices=Verb.choices)
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="activities_received",
+    )
     community = models.ForeignKey(
         "communities.Community",
         null=True,
@@ -50,6 +63,7 @@ class Activity(models.Model):
         indexes = [
             models.Index(fields=["actor", "verb", "created_at"]),
             models.Index(fields=["community", "verb", "created_at"]),
+            models.Index(fields=["subject", "verb", "created_at"]),
         ]
 
     def __str__(self) -> str:

@@ -15,6 +15,12 @@ class ProfilesConfig(AppConfig):
     verbose_name = _("People")
 
     def ready(self) -> None:
+        from metrics.subscribers import activity_subscribe
+        from profiles.recognition.badges import BADGE_VERBS
+        from profiles.tasks import badges_evaluate_after
+
         post_migrate.connect(
             badge_definitions_ensure, sender=self, dispatch_uid="profiles.badge_definitions"
         )
+        # Badges follow what members do: the activity log calls us once an action commits.
+        activity_subscribe(badges_evaluate_after, verbs=BADGE_VERBS)

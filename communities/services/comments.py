@@ -28,7 +28,7 @@ from communities.services.attachments import (
     attachments_link,
     attachments_prepare,
 )
-from communities.services.moderation import flags_close
+from communities.services.flags import flags_close
 from communities.services.posts import (
     markdown_body_clean,
     post_participation_check,
@@ -98,8 +98,14 @@ def comment_create(
     comment.mentions.set(mentioned_members(body, community=post.community))
     attachments_link(uploader=author, prepared=prepared, comment=comment)
     _count_change(post.pk, +1)
+    # Addressed to the author of the thread replied to (a reply to a reply joined it), else
+    # to the post's author; to nobody when that is the commenter (activity_record).
     activity_record(
-        actor=author, verb=Activity.Verb.COMMENT_CREATED, community=post.community, target=comment
+        actor=author,
+        verb=Activity.Verb.COMMENT_CREATED,
+        community=post.community_id,
+        target=comment,
+        subject=parent.author_id if parent is not None else post.author_id,
     )
     comment_created_notify(comment=comment)
     send_event_on_commit(
@@ -216,7 +222,8 @@ def answer_accept(*, actor, post: Post, comment: Comment) -> Post:
 
     ValidationError when the post is not a question or the comment is not one of its
     visible comments. Replaces a previous answer; logs ANSWER_ACCEPTED with the
-    comment's author as actor (accepting the same answer again logs nothing).
+    comment's author as actor and the asker as subject, whoever accepted it (accepting
+    the same answer again logs nothing).
     """
     _answer_check(actor, post)
     if comment.post_id != post.pk or comment.is_deleted or comment.is_hidden:
@@ -229,10 +236,11 @@ def answer_accept(*, actor, post: Post, comment: Comment) -> Post:
     post.accepted_answer = comment
     post.save(update_fields=["accepted_answer", "updated_at"])
     activity_record(
-        actor=comment.author,
+        actor=comment.author_id,
         verb=Activity.Verb.ANSWER_ACCEPTED,
-        community=post.community,
+        community=post.community_id,
         target=comment,
+        subject=post.author_id,
     )
     answer_accepted_notify(actor=actor, post=post, comment=comment)
     return post

@@ -52,7 +52,11 @@ def rsvp_set(*, user, event: Event, answer: str) -> Rsvp:
         rsvp.answer, rsvp.is_waitlisted = answer, waitlisted
         rsvp.save(update_fields=["answer", "is_waitlisted", "updated_at"])
     activity_record(
-        actor=user, verb=Activity.Verb.RSVP, community=event.post.community, target=event
+        actor=user,
+        verb=Activity.Verb.RSVP,
+        community=event.post.community_id,
+        target=event,
+        subject=event.post.author_id,
     )
     if had_seat and answer != Rsvp.Answer.YES:
         _promote_waitlisted(event)

@@ -25,9 +25,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from communities import permissions
+from communities.emails import invitation_emails_send
 from communities.models import Community, Invitation, Membership
 from communities.selectors.communities import community_require_visible
-from communities.services.memberships import membership_add
+from communities.services.membership_add import membership_add
 from config.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from metrics.models import Activity
 from metrics.services import activity_record
@@ -93,8 +94,6 @@ def _check_can_invite(inviter, community: Community) -> None:
 
 
 def _send_on_commit(invitation_ids: list[int]) -> None:
-    from communities.tasks import invitation_emails_send
-
     transaction.on_commit(partial(invitation_emails_send.delay, invitation_ids))
 
 
@@ -142,7 +141,11 @@ def invitation_create(*, inviter, community: Community, emails: list[str]) -> li
         except IntegrityError:
             continue
         activity_record(
-            actor=inviter, verb=Activity.Verb.MEMBER_INVITED, community=community, target=invitation
+            actor=inviter,
+            verb=Activity.Verb.MEMBER_INVITED,
+            community=community,
+            target=invitation,
+            subject=invitation.invitee_id,
         )
         invitations.append(invitation)
     if not invitations:

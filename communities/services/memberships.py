@@ -7,6 +7,10 @@ no access: the visibility rule treats them as a non-member.
 
 Every function locks the membership rows it reads to decide (``select_for_update``), so
 two managers acting at once cannot, for instance, both demote "the other" owner.
+
+Joining stands above invitations (a pending invitation is accepted on join); both make
+members through :func:`communities.services.membership_add.membership_add`, importable
+from here too.
 """
 
 from django.db import transaction
@@ -16,6 +20,8 @@ from django.utils.translation import gettext as _
 from communities import permissions
 from communities.models import Community, Invitation, Membership
 from communities.selectors.communities import community_require_visible
+from communities.services.invitations import invitation_accept
+from communities.services.membership_add import membership_add
 from config.errors import Conflict, PermissionDenied, ValidationError
 from metrics.models import Activity
 from metrics.services import activity_record
@@ -75,44 +81,6 @@ def _pending_invitation_for(user, community: Community) -> Invitation | None:
 
 
 @transaction.atomic
-def membership_add(
-    *, community: Community, user, role: str = Membership.Role.MEMBER, invited_by=None
-) -> Membership:
-    """Make ``user`` an active member with ``role`` (used by joins, invitations, approvals
-    and managers adding people; callers check permissions).
-
-    Idempotent for someone already active (their role is kept); refuses banned members
-    (PermissionDenied). Records MEMBER_JOINED when someone becomes active. The member's
-    row is locked while it changes."""
-    membership = (
-        Membership.objects.select_for_update().filter(community=community, user=user).first()
-    )
-    if membership is None:
-        membership, created = Membership.objects.get_or_create(
-            community=community, user=user, defaults={"role": role, "invited_by": invited_by}
-        )
-    else:
-        created = False
-    if membership.status == Membership.Status.BANNED:
-        raise PermissionDenied(_("This member is banned from the community."))
-    if not created and membership.status == Membership.Status.ACTIVE:
-        return membership
-    if not created:
-        membership.status = Membership.Status.ACTIVE
-        membership.role = role
-        update_fields = ["status", "role", "updated_at"]
-        if invited_by is not None:
-            membership.invited_by = invited_by
-            update_fields.append("invited_by")
-        membership.save(update_fields=update_fields)
-    membership_changed_on_commit(user_id=user.pk, community_id=community.pk, active=True)
-    activity_record(
-        actor=user, verb=Activity.Verb.MEMBER_JOINED, community=community, target=community
-    )
-    return membership
-
-
-@transaction.atomic
 def membership_join(*, user, community: Community) -> Membership:
     """Join ``community`` as ``user``.
 
@@ -135,8 +103,6 @@ def membership_join(*, user, community: Community) -> Membership:
     if community.is_archived:
         raise ValidationError(_("This community is archived and takes no new members."))
     if invitation is not None:
-        from communities.services.invitations import invitation_accept
-
         return invitation_accept(user=user, invitation=invitation)
     if community.join_policy == Community.JoinPolicy.REQUEST:
         raise ValidationError(

@@ -4,7 +4,9 @@
   report is open (Conflict otherwise). CONTENT_FLAGGED is logged.
 - The community's moderators (owner, manager, moderator; superusers) resolve a flag by
   hiding or restoring the content, or dismissing the report; every open flag on the
-  same content is resolved with it.
+  same content is resolved with it. This module stands above the posts' and comments'
+  hide and restore, which it calls; the flag closing they share is in
+  :mod:`communities.services.flags`.
 - The moderation queue (:func:`communities.selectors.posts.moderation_queue`) counts, per
   flag, the author's hidden items in the community and suggests a ban from
   ``CERCLE_BAN_SUGGESTION_THRESHOLD`` on; banning itself is
@@ -18,6 +20,9 @@ from django.utils.translation import gettext as _
 from communities import permissions
 from communities.models import Comment, Flag, Post
 from communities.selectors.posts import post_is_readable
+from communities.services.comments import comment_hide, comment_restore
+from communities.services.flags import flags_close
+from communities.services.posts import post_hide, post_restore
 from config.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from metrics.models import Activity
 from metrics.services import activity_record
@@ -30,17 +35,6 @@ class Action:
     RESTORE = "restore"
     DISMISS = "dismiss"
     ALL = (HIDE, RESTORE, DISMISS)
-
-
-def flags_close(
-    *, actor, status: str, post: Post | None = None, comment: Comment | None = None
-) -> int:
-    """Resolve every open flag on ``post`` or ``comment`` with ``status``, by ``actor``.
-    Returns how many were resolved. Callers check permissions."""
-    target = {"post": post} if post is not None else {"comment": comment}
-    return Flag.objects.filter(status=Flag.Status.OPEN, **target).update(
-        status=status, resolved_by=actor, resolved_at=timezone.now()
-    )
 
 
 @transaction.atomic
@@ -111,10 +105,6 @@ def flag_resolve(*, actor, flag: Flag, action: str) -> Flag:
     The community's moderators only: NotFound for members who may not see the
     community, PermissionDenied for others; ValidationError for an unknown action.
     """
-    # Imported here: posts and comments resolve flags themselves when content is hidden.
-    from communities.services.comments import comment_hide, comment_restore
-    from communities.services.posts import post_hide, post_restore
-
     if action not in Action.ALL:
         raise ValidationError(
             _("Unknown moderation action."),

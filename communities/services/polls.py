@@ -52,6 +52,10 @@ def poll_vote(*, voter, poll: Poll, option_ids: list[int]) -> PollBallot:
     ballot.options.set(options)
     PollOption.objects.filter(pk__in=wanted).update(vote_count=F("vote_count") + 1)
     activity_record(
-        actor=voter, verb=Activity.Verb.POLL_VOTED, community=poll.post.community, target=poll
+        actor=voter,
+        verb=Activity.Verb.POLL_VOTED,
+        community=poll.post.community_id,
+        target=poll,
+        subject=poll.post.author_id,
     )
     return ballot

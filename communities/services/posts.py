@@ -43,7 +43,7 @@ from communities.services.attachments import (
     attachments_link,
     attachments_prepare,
 )
-from communities.services.moderation import flags_close
+from communities.services.flags import flags_close
 from config.errors import NotFound, PermissionDenied, ValidationError
 from metrics.models import Activity
 from metrics.services import activity_record, utc_day_start
@@ -371,7 +371,11 @@ def post_read(*, user, post: Post) -> None:
     ).exists()
     if not already:
         activity_record(
-            actor=user, verb=Activity.Verb.POST_READ, community=post.community, target=post
+            actor=user,
+            verb=Activity.Verb.POST_READ,
+            community=post.community_id,
+            target=post,
+            subject=post.author_id,
         )
 
 

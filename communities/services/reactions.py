@@ -64,11 +64,13 @@ def reaction_toggle(
         except IntegrityError:
             # A double click raced us to it: the member has the reaction, log it once.
             return True
+        content = post if post is not None else comment
         activity_record(
             actor=user,
             verb=Activity.Verb.REACTION_CREATED,
-            community=content_post.community,
-            target=post if post is not None else comment,
+            community=content_post.community_id,
+            target=content,
+            subject=content.author_id,
         )
         reaction_added_notify(user=user, post=post, comment=comment)
     count = Reaction.objects.filter(kind=kind, **target).count()

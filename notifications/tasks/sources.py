@@ -1,5 +1,6 @@
 """Notification fan-outs that may reach a whole community, queued on commit by
-:mod:`notifications.services.sources`, and the event reminders run by Celery beat.
+:mod:`notifications.services.sources`, and the event reminders run by Celery beat. The
+work is :mod:`notifications.services.community_fan_outs`'s.
 
 Tasks take ids and plain values, never ORM instances; each does its work in one
 transaction (see the service it calls).
@@ -7,7 +8,7 @@ transaction (see the service it calls).
 
 from celery import shared_task
 
-from notifications.services.sources import (
+from notifications.services.community_fan_outs import (
     comment_created_fan_out,
     event_reminders_send,
     post_created_fan_out,

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from communities.api.views import ID_MAX, CommunitiesAPIView, _validated
@@ -88,7 +88,7 @@ class MeView(CommunitiesAPIView):
 class MeAvatarView(CommunitiesAPIView):
     """Upload a new avatar (multipart; checked and resized) or remove it."""
 
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser]
     serializer_class = s.MeSerializer
 
     @extend_schema(
@@ -99,7 +99,8 @@ class MeAvatarView(CommunitiesAPIView):
         user = user_avatar_set(user=request.user, upload=data["avatar"])
         return Response(s.MeSerializer(_me(user), context={"request": request}).data)
 
-    @extend_schema(request=None, responses=s.MeSerializer)
+    # 200 with the profile, like PUT: the client shows the change without a second request.
+    @extend_schema(request=None, responses={200: s.MeSerializer})
     def delete(self, request):
         user_avatar_remove(user=request.user)
         return Response(s.MeSerializer(_me(request.user), context={"request": request}).data)
@@ -154,7 +155,7 @@ class ProfileDetailView(CommunitiesAPIView):
 class ProfileAvatarView(CommunitiesAPIView):
     """Download a member's avatar (authenticated members only)."""
 
-    @extend_schema(responses={200: FILE_RESPONSE, 404: NOT_FOUND})
+    @extend_schema(responses={(200, "*/*"): FILE_RESPONSE, 404: NOT_FOUND})
     def get(self, request, user_id):
         user = _profile(request, user_id)
         return stored_file_response(

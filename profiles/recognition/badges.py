@@ -5,8 +5,9 @@ of members), how many times each member did what the badge rewards; the badge's
 ``levels`` are the thresholds (``[1, 10, 50]`` for helpful: level 1 at one accepted
 answer, level 2 at ten, level 3 at fifty). Hidden and deleted content never counts.
 
-Rules are re-evaluated on commit after the activities that can change them (see
-:data:`BADGE_VERBS` and :func:`metrics.services.activity_record`) and by the periodic
+Rules are re-evaluated on commit after the activities that can change them (the
+activity log's subscriber ``profiles.tasks.badges_evaluate_after``, for
+:data:`BADGE_VERBS`, see :mod:`metrics.subscribers`) and by the periodic
 ``profiles.tasks.badges_backfill``, which also awards the history of older members.
 """
 
@@ -21,13 +22,24 @@ from django.utils.translation import gettext_noop
 from communities.models import Comment, Membership, Post, Rsvp
 from config.errors import Conflict, PermissionDenied, ValidationError
 from metrics.models import Activity
-from metrics.services import BADGE_VERBS, activity_record
+from metrics.services import activity_record
 from notifications.events import send_event_on_commit, user_group
 from notifications.services.sources import badge_earned_notify
 from profiles.models import Badge, BadgeAward, Kudos, User
 
 UserIds = Iterable[int]
 Counter = Callable[[list[int]], dict[int, int]]
+
+# Activities after which someone's badges may change (see badge_related_user_ids).
+BADGE_VERBS = frozenset(
+    {
+        Activity.Verb.POST_CREATED,
+        Activity.Verb.COMMENT_CREATED,
+        Activity.Verb.ANSWER_ACCEPTED,
+        Activity.Verb.KUDOS_GIVEN,
+        Activity.Verb.RSVP,
+    }
+)
 
 
 def _visible_comments():

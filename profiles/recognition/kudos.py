@@ -17,7 +17,7 @@ from communities.models import Community, Post
 from communities.services.posts import post_create, post_hide
 from config.errors import NotFound, PermissionDenied, RateLimited, ValidationError
 from metrics.models import Activity
-from metrics.services import activity_record, utc_day_start
+from metrics.services import activities_record, utc_day_start
 from notifications.events import send_event_on_commit, user_group
 from notifications.services.sources import kudos_given_notify
 from profiles.models import Kudos, User
@@ -88,8 +88,8 @@ def kudos_give(
       mentioning the recipients (NotFound when the giver may not see the community,
       PermissionDenied when not an active member).
 
-    Records KUDOS_GIVEN; sends ``kudos.received`` to each recipient on commit. Nothing is
-    written when anything is refused.
+    Records KUDOS_GIVEN (one row per recipient, its subject); sends ``kudos.received`` to
+    each recipient on commit. Nothing is written when anything is refused.
     """
     recipients = _recipients_clean(giver, recipients)
     errors: dict[str, list[str]] = {}
@@ -138,7 +138,14 @@ def kudos_give(
         giver=giver, value=value, message=message, community=community, post=post
     )
     kudos.recipients.set(recipients)
-    activity_record(actor=giver, verb=Activity.Verb.KUDOS_GIVEN, community=community, target=kudos)
+    # One row per colleague praised: "kudos received" counts each recipient.
+    activities_record(
+        actor=giver,
+        verb=Activity.Verb.KUDOS_GIVEN,
+        community=community,
+        target=kudos,
+        subjects=recipients,
+    )
     send_event_on_commit(
         groups=[user_group(recipient.pk) for recipient in recipients],
         event_type="kudos.received",
