@@ -21,13 +21,17 @@ needs_redis = pytest.mark.skipif(not ON_REDIS_PUBSUB, reason="needs REDIS_URL (R
 
 
 def _kill_subscription(layer) -> None:
-    """Close, from the Redis side, the subscription connection of ``layer`` (the layer of
-    the running event loop): what a Redis restart or a network cut does."""
-    [shard] = layer._get_layer()._shards
-    host, port = shard._pubsub.connection._writer.get_extra_info("sockname")[:2]
+    """Close, from the Redis side, the subscription connection of ``layer`` in this
+    process: what a Redis restart or a network cut does. There must be exactly one (the
+    test's event loop's): earlier tests left none behind."""
     server = redis.Redis.from_url(django_settings.REDIS_URL)
     try:
-        assert server.client_kill_filter(_type="pubsub", addr=f"{host}:{port}") == 1
+        [subscriber] = [
+            client
+            for client in server.client_list(_type="pubsub")
+            if client["name"] == layer.subscriber_name
+        ]
+        assert server.client_kill_filter(_id=subscriber["id"]) == 1
     finally:
         server.close()
 
