@@ -1,0 +1,287 @@
+"""Member profile types inferred from behaviour: the rules, and why each member got one.
+
+The six motivation types of the practice (see docs/profile-types.md), plus ``new`` for
+members with too little history to judge. This module is pure: it turns the signals of
+one member over a rolling window (:class:`Signals`, computed from the daily rollups by
+:mod:`metrics.classification`) into a :class:`Verdict` (a type and the reasons for it, in
+words and figures), and decides when a published type may change (:func:`label_settle`).
+
+Rules are tried in a fixed order and the first that matches wins; every threshold lives
+in ``settings.CERCLE_PROFILE_TYPE_RULES`` (defaults in :data:`DEFAULT_RULES`).
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+
+class ProfileType(models.TextChoices):
+    ENTHUSIAST = "enthusiast", _("Enthusiast")
+    SHOW_OFF = "show_off", _("Show-off")
+    SHY = "shy", _("Shy")
+    INDIFFERENT = "indifferent", _("Indifferent")
+    JADED = "jaded", _("Jaded")
+    PRAGMATIC = "pragmatic", _("Pragmatic")
+    NEW = "new", _("New")
+
+
+#: How engaged each type is, for :func:`label_settle`: a change to a higher rank is
+#: published at once, a change to a lower one only once it has held for a while.
+ENGAGEMENT_RANK = {
+    ProfileType.INDIFFERENT: 0,
+    ProfileType.JADED: 1,
+    ProfileType.SHY: 2,
+    ProfileType.PRAGMATIC: 3,
+    ProfileType.SHOW_OFF: 4,
+    ProfileType.ENTHUSIAST: 5,
+}
+
+DEFAULT_RULES = {
+    # Fewer days than this since joining (the organisation, or the community): "new".
+    "new_tenure_days": 21,
+    # Indifferent: active on fewer days than this in the window, and fewer actions
+    # of any kind (writes, reactions, kudos, votes) than "indifferent_max_actions".
+    "indifferent_max_active_days": 8,
+    "indifferent_max_actions": 4,
+    # Jaded: at least this many actions in the 60 days before the last 30, and the daily
+    # rate of the last 30 at most this fraction of the rate before.
+    "jaded_min_past_actions": 12,
+    "jaded_max_trend": 0.35,
+    # Show-off: at least this many own posts, most of what they write is their own
+    # posts, and they receive at least this many reactions per reaction they give.
+    "show_off_min_posts": 6,
+    "show_off_min_own_share": 0.6,
+    "show_off_min_received_per_given": 2.0,
+    # Shy: reads at least this many posts and writes at most this share of what they
+    # read (and never more than "shy_max_writes").
+    "shy_min_reads": 25,
+    "shy_max_write_per_read": 0.05,
+    "shy_max_writes": 4,
+    # Enthusiast: replies to others and gives (reactions, kudos) at least this much,
+    # and replies make at least this share of what they write.
+    "enthusiast_min_replies": 6,
+    "enthusiast_min_given": 8,
+    "enthusiast_min_reply_share": 0.45,
+    # A change towards less engagement is published only after the new type has come
+    # out of this many weekly evaluations in a row.
+    "downgrade_weeks": 3,
+}
+
+
+def rules() -> dict:
+    return {**DEFAULT_RULES, **getattr(settings, "CERCLE_PROFILE_TYPE_RULES", {})}
+
+
+@dataclass(frozen=True)
+class Signals:
+    """What one member did over the window (90 days by default), in one scope.
+
+    ``recent_actions`` counts actions in the last 30 days and ``past_actions`` in the
+    60 before; "actions" are everything but reading and visiting.
+    """
+
+    tenure_days: int
+    active_days: int = 0
+    reads: int = 0
+    visits: int = 0
+    posts: int = 0
+    questions: int = 0
+    replies_to_others: int = 0
+    replies_received: int = 0
+    reactions_given: int = 0
+    reactions_received: int = 0
+    kudos_given: int = 0
+    kudos_received: int = 0
+    answers_accepted: int = 0
+    votes: int = 0
+    communities_joined: int = 0
+    communities_active: int = 0
+    recent_actions: int = 0
+    past_actions: int = 0
+
+    @property
+    def own_posts(self) -> int:
+        return self.posts + self.questions
+
+    @property
+    def writes(self) -> int:
+        return self.own_posts + self.replies_to_others
+
+    @property
+    def given(self) -> int:
+        return self.reactions_given + self.kudos_given
+
+    @property
+    def actions(self) -> int:
+        return self.writes + self.given + self.votes
+
+    @property
+    def trend(self) -> float | None:
+        """Daily rate of the last 30 days over the daily rate of the 60 before."""
+        if not self.past_actions:
+            return None
+        return (self.recent_actions / 30) / (self.past_actions / 60)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    type: str
+    reasons: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def explanation(self) -> str:
+        return "; ".join(self.reasons)
+
+
+class Population:
+    """Where a member stands among the others classified with them (for the reasons)."""
+
+    def __init__(self, signals: Iterable[Signals]):
+        self._reads = sorted(s.reads for s in signals)
+
+    def reads_quarter(self, reads: int) -> str | None:
+        if len(self._reads) < 4 or not reads:
+            return None
+        rank = bisect.bisect_left(self._reads, reads) / len(self._reads)
+        if rank >= 0.75:
+            return str(_("reads put them in the top quarter"))
+        if rank < 0.25:
+            return str(_("reads put them in the bottom quarter"))
+        return None
+
+
+def _share(part: int, whole: int) -> float:
+    return part / whole if whole else 0.0
+
+
+def classify(signals: Signals, population: Population | None = None) -> Verdict:
+    """The type of one member and why, by the first rule of docs/profile-types.md that fits."""
+    r = rules()
+    s = signals
+    days = ngettext("%(n)d day", "%(n)d days", s.active_days) % {"n": s.active_days}
+
+    if s.tenure_days < r["new_tenure_days"]:
+        return Verdict(
+            ProfileType.NEW,
+            (
+                str(_("joined %(days)d days ago: too little history to judge"))
+                % {"days": s.tenure_days},
+            ),
+        )
+
+    if (
+        s.active_days < r["indifferent_max_active_days"]
+        and s.actions < r["indifferent_max_actions"]
+    ):
+        reasons = [
+            str(_("active on %(days)s, %(actions)d contributions"))
+            % {"days": days, "actions": s.actions}
+        ]
+        if s.communities_joined > max(1, s.communities_active):
+            reasons.append(
+                str(_("joined %(joined)d communities, active in %(active)d"))
+                % {"joined": s.communities_joined, "active": s.communities_active}
+            )
+        return Verdict(ProfileType.INDIFFERENT, tuple(reasons))
+
+    trend = s.trend
+    if (
+        s.past_actions >= r["jaded_min_past_actions"]
+        and trend is not None
+        and trend <= r["jaded_max_trend"]
+    ):
+        return Verdict(
+            ProfileType.JADED,
+            (
+                str(_("%(past)d contributions in the 60 days before the last 30, %(recent)d since"))
+                % {"past": s.past_actions, "recent": s.recent_actions},
+                str(_("pace down to %(pct)d%% of what it was")) % {"pct": round(trend * 100)},
+            ),
+        )
+
+    own_share = _share(s.own_posts, s.writes)
+    received_per_given = s.reactions_received / max(1, s.reactions_given)
+    if (
+        s.own_posts >= r["show_off_min_posts"]
+        and own_share >= r["show_off_min_own_share"]
+        and received_per_given >= r["show_off_min_received_per_given"]
+    ):
+        return Verdict(
+            ProfileType.SHOW_OFF,
+            (
+                str(_("wrote %(posts)d posts of their own and %(replies)d replies to others"))
+                % {"posts": s.own_posts, "replies": s.replies_to_others},
+                str(_("received %(received)d reactions, gave %(given)d"))
+                % {"received": s.reactions_received, "given": s.reactions_given},
+            ),
+        )
+
+    if (
+        s.reads >= r["shy_min_reads"]
+        and s.writes <= r["shy_max_writes"]
+        and _share(s.writes, s.reads) <= r["shy_max_write_per_read"]
+    ):
+        wrote = ngettext("wrote %(n)d post or reply", "wrote %(n)d posts or replies", s.writes) % {
+            "n": s.writes
+        }
+        reasons = [str(_("read %(reads)d posts, %(wrote)s")) % {"reads": s.reads, "wrote": wrote}]
+        quarter = population.reads_quarter(s.reads) if population else None
+        if quarter:
+            reasons.append(quarter)
+        return Verdict(ProfileType.SHY, tuple(reasons))
+
+    if (
+        s.replies_to_others >= r["enthusiast_min_replies"]
+        and s.given >= r["enthusiast_min_given"]
+        and _share(s.replies_to_others, s.writes) >= r["enthusiast_min_reply_share"]
+    ):
+        reasons = [
+            str(_("replied %(replies)d times to others, gave %(given)d reactions and kudos"))
+            % {"replies": s.replies_to_others, "given": s.given}
+        ]
+        if s.communities_active > 1:
+            reasons.append(
+                str(_("active in %(active)d communities")) % {"active": s.communities_active}
+            )
+        return Verdict(ProfileType.ENTHUSIAST, tuple(reasons))
+
+    reasons = [
+        str(_("contributes when it serves them: %(questions)d questions, %(writes)d writes"))
+        % {"questions": s.questions, "writes": s.writes}
+    ]
+    if s.answers_accepted:
+        reasons.append(
+            str(_("%(accepted)d of their answers accepted")) % {"accepted": s.answers_accepted}
+        )
+    reasons.append(str(_("active on %(days)s")) % {"days": days})
+    return Verdict(ProfileType.PRAGMATIC, tuple(reasons))
+
+
+def label_settle(published: str | None, evaluations: Sequence[str]) -> str:
+    """The type to publish, given the one published so far and the weekly raw types.
+
+    ``evaluations`` are the raw types of the latest weekly evaluations, oldest first,
+    the current one last. A move towards more engagement (or out of ``new``, or a first
+    label) is published at once; a move towards less only once the last
+    ``downgrade_weeks`` evaluations all agree on it, so that one quiet week does not
+    flip an enthusiast to indifferent.
+    """
+    current = evaluations[-1]
+    if published is None or published == ProfileType.NEW or current == published:
+        return current
+    if current == ProfileType.NEW:
+        return current
+    if ENGAGEMENT_RANK[ProfileType(current)] >= ENGAGEMENT_RANK[ProfileType(published)]:
+        return current
+    needed = rules()["downgrade_weeks"]
+    recent = evaluations[-needed:]
+    if len(recent) >= needed and all(label == current for label in recent):
+        return current
+    return published
