@@ -38,33 +38,36 @@ class ColleagueEmailField(forms.ModelChoiceField):
 
 
 class MembershipAddForm(forms.ModelForm):
-    """Add a colleague to a community, with a role (the admin calls the services)."""
+    """Add a colleague to a community, with a role (the admin calls the services).
+
+    ``user`` is a form field only: ``membership_add`` writes the membership, and a
+    colleague who left may be added again (the service reactivates their row), so the
+    model's unique (community, user) constraint is no input error here. Someone already
+    active is one, and :meth:`clean` says so."""
 
     user = ColleagueEmailField()
 
     class Meta:
         model = Membership
         fields = ["community", "user", "role"]
+        # ``user`` stays out of the model's validation and of the instance (the admin
+        # passes it to the service): so that a row of someone who left is no error.
+        exclude = ["user"]  # noqa: DJ006 - ``fields`` lists what the form shows
 
-    def _get_validation_exclusions(self):
-        # A colleague who left may be added again: membership_add reactivates their row,
-        # so the unique (community, user) constraint is not an input error here.
-        exclusions = super()._get_validation_exclusions()
-        exclusions.add("user")
-        return exclusions
-
-    def validate_unique(self):
-        # Someone already active is an input error: there is nothing to add.
-        community, user = self.cleaned_data.get("community"), self.cleaned_data.get("user")
-        if community is None or user is None:
-            return
-        existing = Membership.objects.filter(community=community, user=user).first()
-        if existing is not None and existing.status == Membership.Status.ACTIVE:
-            self.add_error(
-                "user",
-                _("%(member)s is already a member; change their role from the membership list.")
-                % {"member": user},
-            )
+    def clean(self):
+        cleaned = super().clean()
+        community, user = cleaned.get("community"), cleaned.get("user")
+        if community is not None and user is not None:
+            active = Membership.objects.filter(
+                community=community, user=user, status=Membership.Status.ACTIVE
+            ).exists()
+            if active:
+                self.add_error(
+                    "user",
+                    _("%(member)s is already a member; change their role from the membership list.")
+                    % {"member": user},
+                )
+        return cleaned
 
 
 class MembershipRoleForm(forms.ModelForm):

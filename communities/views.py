@@ -50,6 +50,7 @@ from communities.selectors.posts import (
     poll_results,
     post_get_for,
     post_list,
+    reaction_summary_attach,
 )
 from communities.services.comments import (
     answer_accept,
@@ -207,11 +208,14 @@ def community_directory(request: HttpRequest) -> HttpResponse:
 @member_view
 def community_stream_view(request: HttpRequest, slug: str) -> HttpResponse:
     community = community_get_for(user=request.user, slug=slug)
-    context: dict = {"page": None, "composer": None}
+    context: dict = {"page": None, "posts": [], "composer": None}
     roles = _role_context(request, community)
     if roles["can_read"]:
         posts = community_stream(user=request.user, community=community)
-        context["page"] = Paginator(posts, STREAM_PAGE_SIZE).get_page(request.GET.get("page"))
+        page = Paginator(posts, STREAM_PAGE_SIZE).get_page(request.GET.get("page"))
+        context["page"] = page
+        # The page's posts with their reaction summary (one query for the whole page).
+        context["posts"] = reaction_summary_attach(page.object_list, user=request.user)
     if roles["is_member"] and not community.is_archived:
         context["composer"] = forms.PostForm(can_announce=roles["can_manage"])
     return _render_tab(request, "communities/tabs/stream.html", community, "stream", context)

@@ -488,12 +488,14 @@ class PostOutputSerializer(serializers.ModelSerializer):
 
 
 def reaction_summary(obj) -> dict[str, int]:
-    """Counts per kind, from the selector's annotation."""
-    return dict(getattr(obj, "reaction_counts", None) or {})
+    """Counts per kind, as ``reaction_summary_attach`` set them on the post or comment
+    (the view attaches them to what it shows)."""
+    return dict(obj.reaction_counts)
 
 
 def my_reaction_kinds(obj) -> list[str]:
-    return list(getattr(obj, "my_reactions", None) or [])
+    """The kinds the asking member reacted with (set by ``reaction_summary_attach``)."""
+    return list(obj.my_reactions)
 
 
 class EventAttendanceSerializer(serializers.Serializer):

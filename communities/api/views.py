@@ -500,6 +500,8 @@ class PostListView(CommunitiesAPIView):
         # Whether the asking member acknowledged each one: a subquery, no extra query.
         posts = posts_with_acknowledged(posts, user=request.user)
         page = self.paginate_queryset(posts)
+        # The reaction summary of the page's posts: one query, whatever the page size.
+        page = reaction_summary_attach(page, user=request.user)
         return self.get_paginated_response(s.PostOutputSerializer(page, many=True).data)
 
     @extend_schema(

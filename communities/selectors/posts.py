@@ -9,7 +9,10 @@ Hidden posts (hidden by a moderator) stay readable, through :func:`post_get_for`
 their author and by the community's moderators; lists never show them.
 
 Lists are joined and annotated so that their query count does not grow with the rows.
-Posts and comments they return carry:
+The reaction summary is attached by :func:`reaction_summary_attach`, in one query, to
+the posts or comments actually shown: :func:`post_get_for` and :func:`comments_for` do
+it themselves; post lists (:func:`post_list`, :func:`community_stream`) are paginated
+first, and the caller attaches it to the page. Each post or comment then carries:
 
 - ``reaction_counts``: ``{kind: count}`` for every configured kind (zeros included)
   and any other kind present;
@@ -36,7 +39,6 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
-from django.db.models.query import ModelIterable
 from django.utils.translation import gettext as _
 
 from communities import permissions
@@ -61,12 +63,14 @@ def _user_id(user) -> int | None:
     return user.pk if user is not None and user.is_authenticated else None
 
 
-def reaction_summary_attach(objects: Iterable, *, user) -> None:
-    """Set ``reaction_counts``, ``reaction_total`` and ``my_reactions`` on each post or
-    comment of ``objects`` (all of one model) with a single query."""
+def reaction_summary_attach(objects: Iterable, *, user) -> list:
+    """Set ``reaction_counts``, ``reaction_total`` and ``my_reactions`` (for ``user``) on
+    each post or comment of ``objects`` (all of one model: a page of a list, or one
+    object), and return them as a list. One query whatever their number, none when
+    there are none."""
     objects = list(objects)
     if not objects:
-        return
+        return objects
     field = "post_id" if isinstance(objects[0], Post) else "comment_id"
     user_id = _user_id(user)
     rows = (
@@ -88,34 +92,7 @@ def reaction_summary_attach(objects: Iterable, *, user) -> None:
         obj.reaction_counts = summary
         obj.reaction_total = sum(found.values())
         obj.my_reactions = sorted(mine.get(obj.pk, []))
-
-
-class PostQuerySet(QuerySet):
-    """Posts that, once fetched, carry their reaction summary for one member (one more
-    query per fetch, whatever the number of rows)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._reaction_summary_user = None
-        self._with_reaction_summary = False
-
-    def with_reaction_summary(self, *, user) -> "PostQuerySet":
-        clone = self._chain()
-        clone._with_reaction_summary = True
-        clone._reaction_summary_user = user
-        return clone
-
-    def _clone(self):
-        clone = super()._clone()
-        clone._with_reaction_summary = self._with_reaction_summary
-        clone._reaction_summary_user = self._reaction_summary_user
-        return clone
-
-    def _fetch_all(self):
-        first_fetch = self._result_cache is None
-        super()._fetch_all()
-        if first_fetch and self._with_reaction_summary and self._iterable_class is ModelIterable:
-            reaction_summary_attach(self._result_cache, user=self._reaction_summary_user)
+    return objects
 
 
 def _moderated_community_ids(user) -> QuerySet:
@@ -126,10 +103,10 @@ def _moderated_community_ids(user) -> QuerySet:
     ).values("community_id")
 
 
-def _readable_posts(user, *, include_hidden: bool) -> PostQuerySet:
+def _readable_posts(user, *, include_hidden: bool) -> QuerySet[Post]:
     """Posts in communities whose content ``user`` may read. ``include_hidden`` adds the
     hidden posts the member wrote or moderates."""
-    posts = PostQuerySet(model=Post).filter(
+    posts = Post.objects.filter(
         community_visibility_q(user, prefix="community__", for_content=True)
     )
     if user.is_authenticated and user.is_superuser and include_hidden:
@@ -143,11 +120,9 @@ def _readable_posts(user, *, include_hidden: bool) -> PostQuerySet:
     return posts.filter(is_hidden=False)
 
 
-def _joined(posts: PostQuerySet, *, user) -> PostQuerySet:
-    return (
-        posts.select_related("author", "community", "poll", "event")
-        .prefetch_related("attachments", "topics", "poll__options")
-        .with_reaction_summary(user=user)
+def _joined(posts: QuerySet[Post]) -> QuerySet[Post]:
+    return posts.select_related("author", "community", "poll", "event").prefetch_related(
+        "attachments", "topics", "poll__options"
     )
 
 
@@ -167,7 +142,7 @@ def post_get_for(*, user, post_id: int) -> Post:
     except (TypeError, ValueError):
         raise NotFound(_("This post does not exist.")) from None
     post = (
-        _joined(_readable_posts(user, include_hidden=True), user=user)
+        _joined(_readable_posts(user, include_hidden=True))
         .select_related("accepted_answer__author")
         .prefetch_related("mentions")
         .filter(pk=post_id)
@@ -175,6 +150,7 @@ def post_get_for(*, user, post_id: int) -> Post:
     )
     if post is None:
         raise NotFound(_("This post does not exist."))
+    reaction_summary_attach([post], user=user)
     return post
 
 
@@ -187,14 +163,15 @@ def post_list(
     topic: str | None = None,
     created_after: datetime | None = None,
     created_before: datetime | None = None,
-) -> PostQuerySet:
+) -> QuerySet[Post]:
     """Posts ``user`` may read, newest first, hidden ones left out, filtered by any of:
     community (instance or id), author, kind, topic name (with or without ``#``) and
     creation range (``created_after`` <= created_at < ``created_before``).
 
-    Joined and annotated: author, community, poll with options, event, attachments,
-    topics, ``comment_count`` and the reaction summary; the query count does not depend
-    on the number of rows.
+    Joined: author, community, poll with options, event, attachments, topics (and the
+    stored ``comment_count``); the query count does not depend on the number of rows.
+    The reaction summary is not on them: pass the page being shown to
+    :func:`reaction_summary_attach` (one more query).
     """
     posts = _readable_posts(user, include_hidden=False)
     if community is not None:
@@ -209,11 +186,12 @@ def post_list(
         posts = posts.filter(created_at__gte=created_after)
     if created_before is not None:
         posts = posts.filter(created_at__lt=created_before)
-    return _joined(posts, user=user).order_by("-created_at", "-id")
+    return _joined(posts).order_by("-created_at", "-id")
 
 
-def community_stream(*, user, community: Community) -> PostQuerySet:
-    """The posts of ``community``, newest first, as :func:`post_list` joins them.
+def community_stream(*, user, community: Community) -> QuerySet[Post]:
+    """The posts of ``community``, newest first, as :func:`post_list` joins them (the
+    caller attaches the reaction summary to the page it shows).
 
     NotFound when the member may not know the community exists (secret); PermissionDenied
     when they may see it but not read it (a private community they are not a member of).

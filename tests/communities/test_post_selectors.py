@@ -12,6 +12,7 @@ from communities.selectors.posts import (
     community_stream,
     post_get_for,
     post_list,
+    reaction_summary_attach,
     topic_list,
 )
 from communities.services.comments import comment_create
@@ -83,8 +84,28 @@ def test_reaction_summary_and_my_reactions():
     assert post.reaction_counts["celebrate"] == 0
     assert post.reaction_total == 3
     assert post.my_reactions == ["helpful", "like"]
-    [listed] = post_list(user=cast["member"])
+    [listed] = reaction_summary_attach(post_list(user=cast["member"]), user=cast["member"])
     assert listed.my_reactions == ["like"]
+    assert listed.reaction_counts == post.reaction_counts and listed.reaction_total == 3
+
+
+def test_reaction_summary_of_a_page_is_one_query_and_of_nothing_none(
+    django_assert_num_queries,
+):
+    cast = make_cast(PUBLIC)
+    quiet = post_create(author=cast["member"], community=cast.community, title="Q", body="-")
+    reaction_toggle(user=cast["outsider"], kind="celebrate", post=cast.post)
+    posts = list(post_list(user=cast["member"]))
+    with django_assert_num_queries(1):
+        attached = reaction_summary_attach(posts, user=cast["member"])
+    assert attached == posts
+    by_pk = {p.pk: p for p in attached}
+    assert by_pk[cast.post.pk].reaction_counts["celebrate"] == 1
+    assert by_pk[cast.post.pk].my_reactions == []
+    assert by_pk[quiet.pk].reaction_total == 0
+    assert set(by_pk[quiet.pk].reaction_counts.values()) == {0}
+    with django_assert_num_queries(0):
+        assert reaction_summary_attach([], user=cast["member"]) == []
 
 
 def test_filters():
@@ -139,7 +160,7 @@ def test_post_list_queries_do_not_grow(rows, django_assert_num_queries):
     cast = build_posts(rows)
     # posts + attachments + topics + poll options + reaction summary
     with django_assert_num_queries(5):
-        posts = list(post_list(user=cast["member"]))
+        posts = reaction_summary_attach(post_list(user=cast["member"]), user=cast["member"])
         summary = [(p.author.email, p.community.name, p.poll.options.all()[0].label) for p in posts]
         summary += [
             (list(p.topics.all()), list(p.attachments.all()), p.reaction_counts) for p in posts
@@ -152,7 +173,8 @@ def test_community_stream_queries_do_not_grow(rows, django_assert_num_queries):
     cast = build_posts(rows)
     # can_see + can_read, then as post_list
     with django_assert_num_queries(7):
-        posts = list(community_stream(user=cast["member"], community=cast.community))
+        stream = community_stream(user=cast["member"], community=cast.community)
+        posts = reaction_summary_attach(stream, user=cast["member"])
         [
             (p.author.display_name, p.poll.options.all(), p.topics.all(), p.my_reactions)
             for p in posts
