@@ -1,7 +1,14 @@
 """``python manage.py seed_demo``: a demo organisation to explore Cercle with.
 
-Idempotent: people are found by email, communities by slug and posts by title,
-so running it again changes nothing.
+Forty named people in six communities with their conversations, plus ``--members``
+(default 300) generated colleagues of every motivation profile type with 90 days of
+history in the communities one may join or ask to join, and four more
+(:mod:`bench.generator`): posts, questions and answers, comments, reactions, polls,
+events, kudos and the activity log the dashboards read.
+
+Idempotent: people are found by email, communities by slug and posts by title, and the
+generated colleagues (``<first>.<last>.<number>@acme.example``) are added only when
+none exist yet, so running it again changes nothing.
 """
 
 from datetime import time, timedelta
@@ -12,6 +19,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from bench.generator import CommunitySpec, generate
 from communities.models import Comment, Community, Membership, NotificationLevel, Post
 from communities.services.comments import answer_accept, comment_create
 from communities.services.communities import community_create
@@ -155,6 +163,35 @@ SKILLS = {
     "Operations": ["Lean", "Supply chain", "PostgreSQL"],
     "Customer Success": ["Onboarding", "Customer training", "Zendesk"],
 }
+# Communities the generated colleagues gather in besides the six above.
+GENERATED_COMMUNITIES = [
+    CommunitySpec(
+        "data-analytics",
+        "Data & Analytics",
+        "Dashboards, SQL and models: ask, share, review.",
+        departments=("Data", "Finance", "Engineering"),
+    ),
+    CommunitySpec(
+        "green-team",
+        "Green Team",
+        "Less waste, fewer flights, more bikes. Ideas and small wins.",
+    ),
+    CommunitySpec(
+        "new-joiners",
+        "New Joiners",
+        "Welcome! Questions about tools, processes and who does what.",
+        departments=("Human Resources",),
+    ),
+    CommunitySpec(
+        "sales-enablement",
+        "Sales Enablement",
+        "Pitches, objections and wins from the field.",
+        Community.Visibility.PRIVATE,
+        Community.JoinPolicy.REQUEST,
+        departments=("Sales", "Marketing", "Customer Success"),
+    ),
+]
+GENERATED_EMAIL = r"\.[0-9]{6}@" + DEMO_DOMAIN.replace(".", r"\.") + "$"
 INTERESTS = ["Running", "Photography", "Jazz", "Climbing", "Cooking", "Chess", "Gardening"]
 
 
@@ -273,6 +310,52 @@ POSTS = {
 
 class Command(BaseCommand):
     help = "Creates a demo organisation (people, communities, posts). Safe to run again."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--members",
+            type=int,
+            default=300,
+            help="Generated colleagues with 90 days of history (0: the named people only).",
+        )
+        parser.add_argument("--seed", type=int, default=2026, help="Seed of the generated history.")
+
+    def _seed_generated(self, *, members: int, seed: int, password_hash: str) -> None:
+        """``members`` colleagues behaving like each profile type, with 90 days of history
+        ending today, in the communities above that one may join or ask to join and a few
+        more; once."""
+        if members <= 0 or User.objects.filter(email__regex=GENERATED_EMAIL).exists():
+            return
+        specs = [
+            CommunitySpec(
+                spec["slug"],
+                spec["name"],
+                spec["description"],
+                spec["visibility"],
+                spec["join_policy"],
+                () if spec["members"] == "all" else tuple(spec["members"]),
+            )
+            for spec in COMMUNITIES
+            # Invitation-only circles stay small: the generated crowd is not invited.
+            if spec["join_policy"] != Community.JoinPolicy.INVITATION
+        ]
+        truth = generate(
+            size=members,
+            days=90,
+            seed=seed,
+            communities=specs + GENERATED_COMMUNITIES,
+            email_domain=DEMO_DOMAIN,
+            password=password_hash,
+        )
+        shares = truth.participation
+        self.stdout.write(
+            f"  {members} generated colleagues in {truth.seconds:.1f} s: "
+            f"{truth.counts['communities.Post']} posts, "
+            f"{truth.counts['communities.Comment']} comments, "
+            f"{truth.counts['metrics.Activity']} activities; "
+            f"{shares.posters_share:.0%} of them wrote, the top 1% wrote "
+            f"{shares.top_share:.0%} of it."
+        )
 
     def _seed_profiles(self, people_by_department, everyone) -> None:
         """Profiles filled in, and a web of follows (only for people not seeded yet)."""
@@ -448,6 +531,9 @@ class Command(BaseCommand):
                 _seed_conversation(community, members, position, title, body, extras)
 
         self._seed_membership_flows(people_by_department, everyone)
+        self._seed_generated(
+            members=options["members"], seed=options["seed"], password_hash=demo_password_hash
+        )
         self._seed_recognition(everyone)
         self._seed_conversations(everyone)
         self._seed_notification_settings(everyone)
