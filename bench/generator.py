@@ -536,7 +536,7 @@ def _members(
             display_name=f"{first} {last}",
             email_local=f"{_ascii(first)}.{_ascii(last)}.{index:06d}".lower(),
         )
-        for kind in kinds:
+        for kind in sorted(kinds):  # sorted: the same draws whatever the hash seed
             member.rates[kind] = _jittered(
                 RATES[kind], rng, RATES[secondary] if secondary else None, overlap
             )

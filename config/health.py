@@ -3,6 +3,10 @@
 Answers 200 with every check "ok", or 503 naming what is down. Used by load
 balancers and orchestrators, so it needs no authentication and reveals no detail
 beyond the state of each dependency.
+
+``lagging`` names the participation rollups filled less recently than
+``CERCLE_ROLLUP_MAX_LAG_HOURS``: a warning for monitoring (the beat task is not
+running, or fails), not an outage, so it leaves the status at 200.
 """
 
 import asyncio
@@ -17,6 +21,8 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from kombu import Connection
+
+from metrics.selectors import rollups_lagging
 
 logger = logging.getLogger(__name__)
 
@@ -73,5 +79,16 @@ def healthz(request):
         else:
             results[name] = "ok"
     down = [name for name, state in results.items() if state != "ok"]
-    body = {"status": "ok" if not down else "down", "checks": results, "down": down}
+    lagging = []
+    if results["database"] == "ok":
+        try:
+            lagging = rollups_lagging()
+        except Exception as exc:  # a warning must never turn the probe into an error
+            logger.warning("healthz: could not read the rollups' lag: %s", exc)
+    body = {
+        "status": "ok" if not down else "down",
+        "checks": results,
+        "down": down,
+        "lagging": lagging,
+    }
     return JsonResponse(body, status=503 if down else 200)

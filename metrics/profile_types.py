@@ -45,7 +45,7 @@ ENGAGEMENT_RANK = {
 
 DEFAULT_RULES = {
     # Fewer days than this since joining (the organisation, or the community): "new".
-    "new_tenure_days": 21,
+    "new_tenure_days": 14,
     # Indifferent: active on fewer days than this in the window, and fewer actions
     # of any kind (writes, reactions, kudos, votes) than "indifferent_max_actions".
     "indifferent_max_active_days": 8,
@@ -84,7 +84,8 @@ class Signals:
     """What one member did over the window (90 days by default), in one scope.
 
     ``recent_actions`` counts actions in the last 30 days and ``past_actions`` in the
-    60 before; "actions" are everything but reading and visiting.
+    60 before ("actions" are everything but reading and visiting); ``recent_writes``
+    and ``past_writes`` the same for posts and replies to others.
     """
 
     tenure_days: int
@@ -105,6 +106,8 @@ class Signals:
     communities_active: int = 0
     recent_actions: int = 0
     past_actions: int = 0
+    recent_writes: int = 0
+    past_writes: int = 0
 
     @property
     def own_posts(self) -> int:

@@ -202,6 +202,16 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "notifications.tasks.notifications_purge",
         "schedule": 86400.0,
     },
+    # The participation rollups (member and community days) catch up with the log.
+    "metrics-rollups-update": {
+        "task": "metrics.tasks.rollups_update",
+        "schedule": env.float("CERCLE_ROLLUP_EVERY_SECONDS", default=900.0),
+    },
+    # Members' profile types, once a week, for the week the rollups have filled.
+    "metrics-profile-types-evaluate": {
+        "task": "metrics.tasks.profile_types_evaluate",
+        "schedule": 6 * 3600.0,
+    },
 }
 
 # --- Email -------------------------------------------------------------------------
@@ -370,6 +380,25 @@ CERCLE_STREAM_MAX_SUBSCRIPTIONS = env.int("CERCLE_STREAM_MAX_SUBSCRIPTIONS", def
 # a password change or a bulk deactivation ended, closes its sockets (logging out and
 # deactivating close them at once).
 CERCLE_STREAM_REVALIDATE_SECONDS = env.float("CERCLE_STREAM_REVALIDATE_SECONDS", default=300.0)
+
+# --- Metrics -----------------------------------------------------------------------
+# The rollups stop this long before now, so that actions still committing are not missed.
+CERCLE_ROLLUP_SETTLE_MINUTES = env.int("CERCLE_ROLLUP_SETTLE_MINUTES", default=10)
+# On PostgreSQL they also stop this long before the oldest open transaction began.
+CERCLE_ROLLUP_TRANSACTION_MARGIN_SECONDS = env.int(
+    "CERCLE_ROLLUP_TRANSACTION_MARGIN_SECONDS", default=60
+)
+# A community day's median time to first reply counts replies within this many days.
+CERCLE_ROLLUP_FIRST_REPLY_WINDOW_DAYS = env.int("CERCLE_ROLLUP_FIRST_REPLY_WINDOW_DAYS", default=7)
+# /healthz and the admin warn when a rollup is filled less recently than this.
+CERCLE_ROLLUP_MAX_LAG_HOURS = env.float("CERCLE_ROLLUP_MAX_LAG_HOURS", default=24.0)
+# Profile types (docs/profile-types.md): false turns labelling off for the whole
+# organisation, leaving plain participation figures; the rules' thresholds (a JSON
+# object overriding metrics.profile_types.DEFAULT_RULES).
+CERCLE_PROFILE_TYPES = env.bool("CERCLE_PROFILE_TYPES", default=True)
+CERCLE_PROFILE_TYPE_RULES = env.json("CERCLE_PROFILE_TYPE_RULES", default={})
+# Organisation-wide breakdowns never show a group of fewer people than this.
+CERCLE_METRICS_MIN_GROUP = env.int("CERCLE_METRICS_MIN_GROUP", default=5)
 
 # --- API ---------------------------------------------------------------------------
 REST_FRAMEWORK = {

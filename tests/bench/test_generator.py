@@ -1,6 +1,7 @@
 """The scale-data generator: members who behave like their profile type, on a fixed
 seed, with the participation shape of real communities, and its bulk writer."""
 
+import os
 from collections import Counter, defaultdict
 from datetime import date, timedelta
 from io import StringIO
@@ -278,3 +279,24 @@ def test_seed_demo_adds_generated_colleagues_once():
     oldest = history.order_by("created_at").first().created_at
     assert oldest.date() <= date.today() - timedelta(days=60)
     assert Post.objects.filter(author__in=generated).exclude(body_html="").exists()
+
+
+def test_the_plan_does_not_depend_on_the_interpreter_hash_seed():
+    import subprocess
+    import sys
+
+    script = (
+        "import hashlib; from bench.generator import plan_build; "
+        "print(hashlib.sha256(repr(plan_build(size=120, seed=5).events).encode()).hexdigest())"
+    )
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            env={**os.environ, "PYTHONHASHSEED": hash_seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for hash_seed in ("1", "2", "3")
+    }
+    assert len(digests) == 1

@@ -1,6 +1,15 @@
-"""/healthz reports the state of the database, the channel layer and the Celery broker."""
+"""/healthz reports the state of the database, the channel layer and the Celery broker,
+and warns of participation rollups that fall behind."""
+
+from datetime import timedelta
 
 import pytest
+import time_machine
+from django.utils import timezone
+
+from metrics.rollups import rollups_update
+from metrics.services import visit_record
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -14,6 +23,7 @@ def test_healthz_is_200_when_everything_is_up(client):
         "status": "ok",
         "checks": {"database": "ok", "channel_layer": "ok", "broker": "ok"},
         "down": [],
+        "lagging": [],
     }
 
 
@@ -61,3 +71,23 @@ async def test_the_channel_layer_check_leaves_no_channel_behind():
         await _round_trip_channel_layer()
 
     assert get_channel_layer().channels == {}
+
+
+def test_healthz_names_the_rollups_more_than_a_day_behind_and_stays_200(client):
+    with time_machine.travel(timezone.now() - timedelta(hours=30), tick=False):
+        visit_record(user=UserFactory())
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["lagging"] == ["member_days", "community_days"]
+
+    rollups_update()
+    assert client.get("/healthz").json()["lagging"] == []
+
+
+def test_healthz_names_a_rollup_whose_fill_stopped_a_day_ago(client, settings):
+    rollups_update(now=timezone.now() - timedelta(hours=26))
+    assert client.get("/healthz").json()["lagging"] == ["member_days", "community_days"]
+    settings.CERCLE_ROLLUP_MAX_LAG_HOURS = 48
+    assert client.get("/healthz").json()["lagging"] == []

@@ -10,6 +10,19 @@ from django.conf import settings
 
 PACKAGES = ("communities", "profiles", "notifications", "metrics", "config")
 APPS_ABOVE_METRICS = ("communities", "profiles", "notifications")
+# Judging members and showing participation needs the apps' memberships and their
+# visibility rule: these metrics modules stand above the apps, the log and its rollups
+# below them.
+METRICS_ABOVE_THE_APPS = (
+    "metrics.signals",
+    "metrics.profile_labels",
+    "metrics.tasks",
+    "metrics.admin",
+    "metrics.dashboards",
+    "metrics.api",
+    "metrics.views",
+    "metrics.urls",
+)
 
 
 def project_modules(root: Path) -> dict[str, Path]:
@@ -152,13 +165,18 @@ def test_no_import_cycle_among_the_project_modules():
     )
 
 
+def _stands_above_the_apps(module: str) -> bool:
+    return any(module == top or module.startswith(f"{top}.") for top in METRICS_ABOVE_THE_APPS)
+
+
 def test_the_activity_log_imports_none_of_the_apps_that_write_to_it():
     graph = import_graph(project_modules(Path(settings.BASE_DIR)))
     metrics_imports = {
         f"{module} -> {imported} (line {line})"
         for module, edges in graph.items()
-        if module == "metrics" or module.startswith("metrics.")
+        if (module == "metrics" or module.startswith("metrics."))
+        and not _stands_above_the_apps(module)
         for imported, line in edges.items()
-        if imported.split(".")[0] in APPS_ABOVE_METRICS
+        if imported.split(".")[0] in APPS_ABOVE_METRICS or _stands_above_the_apps(imported)
     }
     assert metrics_imports == set()
