@@ -46,24 +46,27 @@ ENGAGEMENT_RANK = {
 DEFAULT_RULES = {
     # Fewer days than this since joining (the organisation, or the community): "new".
     "new_tenure_days": 14,
-    # Indifferent: active on fewer days than this in the window, and fewer actions
-    # of any kind (writes, reactions, kudos, votes) than "indifferent_max_actions".
+    # Jaded: wrote at least this many posts or replies before the recent part of the
+    # window (the last 21 days of 90, metrics.signals.RECENT_DAYS), and the daily pace
+    # of actions since is at most this fraction of the pace before.
+    "jaded_min_past_writes": 2,
+    "jaded_max_trend": 0.3,
+    # Indifferent: active on fewer days than this in the window with fewer actions of
+    # any kind (writes, reactions, kudos, votes) than "indifferent_max_actions"; or
+    # wrote nothing and read fewer posts than "shy_min_reads".
     "indifferent_max_active_days": 8,
     "indifferent_max_actions": 4,
-    # Jaded: at least this many actions in the 60 days before the last 30, and the daily
-    # rate of the last 30 at most this fraction of the rate before.
-    "jaded_min_past_actions": 12,
-    "jaded_max_trend": 0.35,
-    # Show-off: at least this many own posts, most of what they write is their own
-    # posts, and they receive at least this many reactions per reaction they give.
+    # Show-off: at least this many posts of their own (questions aside), most of what
+    # they write is such posts, and they receive at least this many reactions per
+    # reaction they give.
     "show_off_min_posts": 6,
     "show_off_min_own_share": 0.6,
     "show_off_min_received_per_given": 2.0,
     # Shy: reads at least this many posts and writes at most this share of what they
     # read (and never more than "shy_max_writes").
-    "shy_min_reads": 25,
-    "shy_max_write_per_read": 0.05,
-    "shy_max_writes": 4,
+    "shy_min_reads": 20,
+    "shy_max_write_per_read": 0.03,
+    "shy_max_writes": 2,
     # Enthusiast: replies to others and gives (reactions, kudos) at least this much,
     # and replies make at least this share of what they write.
     "enthusiast_min_replies": 6,
@@ -108,6 +111,8 @@ class Signals:
     past_actions: int = 0
     recent_writes: int = 0
     past_writes: int = 0
+    window_days: int = 90
+    recent_days: int = 30
 
     @property
     def own_posts(self) -> int:
@@ -127,10 +132,11 @@ class Signals:
 
     @property
     def trend(self) -> float | None:
-        """Daily rate of the last 30 days over the daily rate of the 60 before."""
+        """Daily pace of actions in the recent part of the window over the pace before."""
         if not self.past_actions:
             return None
-        return (self.recent_actions / 30) / (self.past_actions / 60)
+        past_days = self.window_days - self.recent_days
+        return (self.recent_actions / self.recent_days) / (self.past_actions / past_days)
 
 
 @dataclass(frozen=True)
@@ -179,13 +185,39 @@ def classify(signals: Signals, population: Population | None = None) -> Verdict:
             ),
         )
 
+    trend = s.trend
     if (
+        s.past_writes >= r["jaded_min_past_writes"]
+        and trend is not None
+        and trend <= r["jaded_max_trend"]
+    ):
+        return Verdict(
+            ProfileType.JADED,
+            (
+                str(
+                    _(
+                        "%(past)d contributions in the %(past_days)d days before the last "
+                        "%(recent_days)d, %(recent)d since"
+                    )
+                )
+                % {
+                    "past": s.past_actions,
+                    "recent": s.recent_actions,
+                    "past_days": s.window_days - s.recent_days,
+                    "recent_days": s.recent_days,
+                },
+                str(_("pace down to %(pct)d%% of what it was")) % {"pct": round(trend * 100)},
+            ),
+        )
+
+    rarely_there = (
         s.active_days < r["indifferent_max_active_days"]
         and s.actions < r["indifferent_max_actions"]
-    ):
+    )
+    if rarely_there or (s.writes == 0 and s.reads < r["shy_min_reads"]):
         reasons = [
-            str(_("active on %(days)s, %(actions)d contributions"))
-            % {"days": days, "actions": s.actions}
+            str(_("active on %(days)s, read %(reads)d posts, %(actions)d contributions"))
+            % {"days": days, "reads": s.reads, "actions": s.actions}
         ]
         if s.communities_joined > max(1, s.communities_active):
             reasons.append(
@@ -194,25 +226,11 @@ def classify(signals: Signals, population: Population | None = None) -> Verdict:
             )
         return Verdict(ProfileType.INDIFFERENT, tuple(reasons))
 
-    trend = s.trend
-    if (
-        s.past_actions >= r["jaded_min_past_actions"]
-        and trend is not None
-        and trend <= r["jaded_max_trend"]
-    ):
-        return Verdict(
-            ProfileType.JADED,
-            (
-                str(_("%(past)d contributions in the 60 days before the last 30, %(recent)d since"))
-                % {"past": s.past_actions, "recent": s.recent_actions},
-                str(_("pace down to %(pct)d%% of what it was")) % {"pct": round(trend * 100)},
-            ),
-        )
-
-    own_share = _share(s.own_posts, s.writes)
+    # Their own posts, not questions: asking is how pragmatic members take part.
+    own_share = _share(s.posts, s.writes)
     received_per_given = s.reactions_received / max(1, s.reactions_given)
     if (
-        s.own_posts >= r["show_off_min_posts"]
+        s.posts >= r["show_off_min_posts"]
         and own_share >= r["show_off_min_own_share"]
         and received_per_given >= r["show_off_min_received_per_given"]
     ):
@@ -220,7 +238,7 @@ def classify(signals: Signals, population: Population | None = None) -> Verdict:
             ProfileType.SHOW_OFF,
             (
                 str(_("wrote %(posts)d posts of their own and %(replies)d replies to others"))
-                % {"posts": s.own_posts, "replies": s.replies_to_others},
+                % {"posts": s.posts, "replies": s.replies_to_others},
                 str(_("received %(received)d reactions, gave %(given)d"))
                 % {"received": s.reactions_received, "given": s.reactions_given},
             ),

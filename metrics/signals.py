@@ -20,7 +20,7 @@ from metrics.models import MemberDay
 from metrics.profile_types import Signals
 
 WINDOW_DAYS = 90
-RECENT_DAYS = 30
+RECENT_DAYS = 21
 
 #: Everything but reading and visiting: the "actions" of the trend.
 ACTIONS = (
@@ -157,5 +157,7 @@ def signals_for(*, as_of: date, community_id: int | None = None) -> dict[int, Si
             past_actions=row["n_past_actions"] or 0,
             recent_writes=row["n_recent_writes"] or 0,
             past_writes=row["n_past_writes"] or 0,
+            window_days=WINDOW_DAYS,
+            recent_days=RECENT_DAYS,
         )
     return signals

@@ -28,7 +28,7 @@ def test_rare_visits_and_nothing_written_is_indifferent_and_says_where_they_join
 
     assert verdict.type == ProfileType.INDIFFERENT
     assert verdict.reasons == (
-        "active on 3 days, 0 contributions",
+        "active on 3 days, read 2 posts, 0 contributions",
         "joined 5 communities, active in 1",
     )
 
@@ -44,12 +44,50 @@ def test_a_member_whose_pace_fell_after_a_busy_period_is_jaded():
             reactions_given=20,
             past_actions=56,
             recent_actions=4,
+            past_writes=36,
+            recent_writes=1,
         )
     )
 
     assert verdict.type == ProfileType.JADED
-    # 4 actions in 30 days against 56 in 60: 14% of the former pace
-    assert verdict.reasons[1] == "pace down to 14% of what it was"
+    assert verdict.reasons == (
+        "56 contributions in the 60 days before the last 30, 4 since",
+        # 4 actions in 30 days against 56 in 60: 14% of the former pace
+        "pace down to 14% of what it was",
+    )
+
+
+def test_a_member_who_never_wrote_and_now_does_less_is_not_jaded_but_what_they_are():
+    # votes and reactions fell off, but they never wrote: a reader, not a disillusioned author
+    verdict = classify(
+        Signals(tenure_days=SETTLED, active_days=30, reads=80, past_actions=20, recent_actions=1)
+    )
+
+    assert verdict.type == ProfileType.SHY
+
+
+def test_a_member_who_asks_many_questions_is_not_a_show_off():
+    verdict = classify(
+        Signals(
+            tenure_days=SETTLED,
+            active_days=30,
+            reads=30,
+            questions=9,
+            replies_to_others=2,
+            reactions_received=30,
+            reactions_given=2,
+            past_actions=8,
+            recent_actions=5,
+        )
+    )
+
+    assert verdict.type == ProfileType.PRAGMATIC
+
+
+def test_a_member_who_never_wrote_and_reads_little_is_indifferent():
+    verdict = classify(Signals(tenure_days=SETTLED, active_days=14, visits=14, reads=12, votes=2))
+
+    assert verdict.type == ProfileType.INDIFFERENT
 
 
 def test_many_own_posts_many_likes_received_few_given_is_a_show_off():
