@@ -88,3 +88,16 @@ def test_seed_demo_fills_profiles_follows_kudos_and_badges():
     assert Kudos.objects.filter(community__slug="general", post__isnull=False).count() == 1
     earned = set(BadgeAward.objects.values_list("badge__code", flat=True))
     assert {"first_post", "first_accepted_answer"} <= earned
+
+
+@pytest.mark.django_db
+def test_seed_demo_opens_the_dashboards_on_rollups_and_ten_weeks_of_profile_types():
+    from metrics.models import MemberDay, ProfileLabel, ProfileTypeWeek
+
+    call_command("seed_demo", members=40, stdout=StringIO())
+
+    assert MemberDay.objects.filter(community__isnull=True).exists()
+    weeks = set(ProfileLabel.objects.values_list("week", flat=True))
+    assert len(weeks) == 10
+    latest = max(weeks)
+    assert ProfileTypeWeek.objects.filter(week=latest, community__isnull=True, members__gt=0)

@@ -29,6 +29,8 @@ from communities.services.memberships import membership_add, membership_request
 from communities.services.polls import poll_vote
 from communities.services.posts import post_create
 from communities.services.reactions import reaction_toggle
+from metrics.profile_labels import profile_labels_evaluate, profile_types_enabled
+from metrics.rollups import rollups_rebuild
 from notifications.models import Conversation, NotificationSettings
 from notifications.services.announcements import announcement_acknowledge
 from notifications.services.conversations import conversation_start, message_send
@@ -320,6 +322,19 @@ class Command(BaseCommand):
         )
         parser.add_argument("--seed", type=int, default=2026, help="Seed of the generated history.")
 
+    def _seed_metrics(self) -> None:
+        """The participation rollups over the 90 days of history and the profile types of
+        the last ten weeks, as the beat tasks would have computed them week after week,
+        so that the dashboards open on real patterns and transitions."""
+        today = timezone.now().date()
+        rollups_rebuild(since=today - timedelta(days=91))
+        if not profile_types_enabled():
+            return
+        last = timezone.now() - timedelta(days=1)
+        sunday = last.date() - timedelta(days=(last.weekday() + 1) % 7)
+        for weeks_ago in reversed(range(10)):
+            profile_labels_evaluate(as_of=sunday - timedelta(weeks=weeks_ago))
+
     def _seed_generated(self, *, members: int, seed: int, password_hash: str) -> None:
         """``members`` colleagues behaving like each profile type, with 90 days of history
         ending today, in the communities above that one may join or ask to join and a few
@@ -543,6 +558,7 @@ class Command(BaseCommand):
             memberships__role__in=Membership.MANAGING_ROLES,
             memberships__status=Membership.Status.ACTIVE,
         ).update(is_staff=True)
+        self._seed_metrics()
 
         self.stdout.write(self.style.SUCCESS("Demo organisation ready."))
         self.stdout.write(f"  Password for every demo account: {DEMO_PASSWORD}")
