@@ -12,6 +12,10 @@ admin.site.site_header = format_lazy(_("{name} administration"), name=settings.S
 admin.site.site_title = format_lazy(_("{name} admin"), name=settings.SITE_NAME)
 admin.site.index_title = _("Community management")
 
+# Under /api/, unknown URLs and server errors answer JSON like the rest of the API.
+handler404 = "config.api.handlers.page_not_found"
+handler500 = "config.api.handlers.server_error"
+
 urlpatterns = [
     path("", profile_views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),

@@ -9,6 +9,7 @@ stay in one place.
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 
 from communities.models import Community, Post
 from communities.selectors.posts import post_list
@@ -22,6 +23,7 @@ def _communities_visible_to_requester(request):
     return communities_visible_to(user=request.user)
 
 
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 2**63 - 1})
 class IdFilter(django_filters.NumberFilter):
     """A whole, positive id (``NumberFilter`` would accept decimals)."""
 

@@ -28,6 +28,7 @@ from communities.models import (
     Topic,
 )
 from communities.selectors.visibility import communities_visible_to
+from config.api.fields import KnownValuesCharField
 from profiles.models import User
 
 # Ids are 64-bit integers in the database; larger numbers are refused as malformed.
@@ -97,7 +98,10 @@ class CommunityOutputSerializer(serializers.ModelSerializer):
     )
 
     parent = serializers.SlugRelatedField(
-        slug_field="slug", read_only=True, help_text=_("Slug of the parent community, if any.")
+        slug_field="slug",
+        read_only=True,
+        allow_null=True,
+        help_text=_("Slug of the parent community, or null for a top-level community."),
     )
     member_count = serializers.IntegerField(
         read_only=True, help_text=_("Number of active members.")
@@ -388,7 +392,9 @@ class EventOutputSerializer(serializers.Serializer):
     ends_at = serializers.DateTimeField(read_only=True)
     timezone = serializers.CharField(read_only=True)
     location = serializers.CharField(read_only=True)
-    online_url = serializers.URLField(read_only=True)
+    online_url = serializers.CharField(
+        read_only=True, help_text=_("Address of the online meeting, or empty when none.")
+    )
     capacity = serializers.IntegerField(read_only=True, allow_null=True)
 
 
@@ -661,7 +667,7 @@ class CommentReplySerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field({"type": "string", "nullable": True})
     def get_placeholder(self, comment) -> str | None:
         placeholder = getattr(comment, "placeholder", None)
         return str(placeholder) if placeholder else None
@@ -701,6 +707,9 @@ class CommentCreateInputSerializer(serializers.Serializer):
 
 
 class CommentUpdateInputSerializer(serializers.Serializer):
+    # PATCH replaces the body, the one thing a comment's author edits: it is required.
+    patch_is_partial = False
+
     body = serializers.CharField(help_text=_("New Markdown body."))
 
 
@@ -708,7 +717,8 @@ class CommentUpdateInputSerializer(serializers.Serializer):
 
 
 class ReactionInputSerializer(serializers.Serializer):
-    kind = serializers.CharField(
+    kind = KnownValuesCharField(
+        schema_enum=lambda: settings.CERCLE_REACTION_KINDS,
         max_length=20,
         help_text=_("One of the configured kinds (CERCLE_REACTION_KINDS), e.g. like."),
     )

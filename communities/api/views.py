@@ -13,7 +13,6 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import status
 from rest_framework.exceptions import APIException
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from communities import permissions
@@ -80,10 +79,12 @@ from communities.services.polls import poll_vote
 from communities.services.posts import post_create, post_delete, post_read, post_update
 from communities.services.reactions import reaction_toggle
 from config.api.pagination import StreamPagination
+from config.api.parsers import DepthLimitedJSONParser, StrictMultiPartParser
+from config.api.strict import validated
 from config.errors import NotFound, PermissionDenied, ValidationError
 from notifications.selectors.announcements import acknowledged_attach, posts_with_acknowledged
 
-UPLOAD_PARSERS = [JSONParser, MultiPartParser, FormParser]
+UPLOAD_PARSERS = [DepthLimitedJSONParser, StrictMultiPartParser]
 NOT_FOUND = OpenApiResponse(description="Unknown, or secret to the asking member.")
 NO_CONTENT = OpenApiResponse(description="Done.")
 
@@ -105,9 +106,7 @@ class CommunitiesAPIView(GenericAPIView):
 
 
 def _validated(serializer_class, data, **context) -> dict:
-    serializer = serializer_class(data=data, context=context)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
+    return validated(serializer_class, data, context=context)
 
 
 # Lookups. Communities and posts come from their selectors; comments and memberships are
@@ -313,6 +312,7 @@ class CommunityInviteView(CommunitiesAPIView):
 
     queryset = Invitation.objects.none()  # for the schema; a selector answers requests
     serializer_class = s.InvitationOutputSerializer
+    pagination_class = None  # answers the invitations it created, all of them
 
     @extend_schema(
         request=s.InviteInputSerializer,
@@ -806,7 +806,7 @@ FILE_RESPONSE = OpenApiResponse(
 class AttachmentFileView(CommunitiesAPIView):
     """Download an attachment (404 unless the member may read what it is attached to)."""
 
-    @extend_schema(responses={200: FILE_RESPONSE, 404: NOT_FOUND})
+    @extend_schema(responses={(200, "*/*"): FILE_RESPONSE, 404: NOT_FOUND})
     def get(self, request, attachment_id):
         attachment = attachment_get_for(user=request.user, attachment_id=attachment_id)
         return attachment_response(attachment)
@@ -815,7 +815,7 @@ class AttachmentFileView(CommunitiesAPIView):
 class AttachmentThumbnailView(CommunitiesAPIView):
     """Download the thumbnail of an image attachment."""
 
-    @extend_schema(responses={200: FILE_RESPONSE, 404: NOT_FOUND})
+    @extend_schema(responses={(200, "*/*"): FILE_RESPONSE, 404: NOT_FOUND})
     def get(self, request, attachment_id):
         attachment = attachment_get_for(user=request.user, attachment_id=attachment_id)
         return attachment_response(attachment, thumbnail=True)
@@ -824,7 +824,7 @@ class AttachmentThumbnailView(CommunitiesAPIView):
 class CommunityCoverView(CommunitiesAPIView):
     """Download a community's cover image (404 unless the member may see the community)."""
 
-    @extend_schema(responses={200: FILE_RESPONSE, 404: NOT_FOUND})
+    @extend_schema(responses={(200, "*/*"): FILE_RESPONSE, 404: NOT_FOUND})
     def get(self, request, slug):
         community = community_get_for(user=request.user, slug=slug)
         return stored_file_response(

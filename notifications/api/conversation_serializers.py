@@ -14,6 +14,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from communities.api.serializers import MemberSummarySerializer
+from config.api.fields import ServiceCheckedTextField
 from notifications.models import Conversation, ConversationMember, Message
 from notifications.selectors.conversations import conversation_name
 
@@ -198,8 +199,7 @@ class ConversationStartInputSerializer(serializers.Serializer):
         default="",
         help_text=_("Title of a group conversation (ignored for a 1:1)."),
     )
-    body = serializers.CharField(
-        allow_blank=True,
+    body = ServiceCheckedTextField(
         help_text=_(
             "The first message (Markdown), required, at most CERCLE_MESSAGE_MAX_LENGTH "
             "characters (5000 by default)."
@@ -208,8 +208,7 @@ class ConversationStartInputSerializer(serializers.Serializer):
 
 
 class MessageInputSerializer(serializers.Serializer):
-    body = serializers.CharField(
-        allow_blank=True,
+    body = ServiceCheckedTextField(
         help_text=_(
             "The message (Markdown), required, at most CERCLE_MESSAGE_MAX_LENGTH "
             "characters (5000 by default)."

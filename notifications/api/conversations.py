@@ -12,6 +12,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from config.api.pagination import DefaultPagination, StreamPagination
+from config.api.strict import validated
 from notifications.api import conversation_serializers as s
 from notifications.models import Conversation, Message
 from notifications.selectors.conversations import (
@@ -34,9 +35,7 @@ NO_CONTENT = OpenApiResponse(description="Done.")
 
 
 def _validated(serializer_class, data) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
+    return validated(serializer_class, data)
 
 
 def _detail(request, conversation_id: int) -> Conversation:

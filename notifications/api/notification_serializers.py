@@ -7,6 +7,7 @@ whose domain errors :mod:`config.api.exceptions` maps to HTTP.
 
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from communities.models import NotificationLevel
@@ -154,12 +155,24 @@ class KindPreferenceSerializer(serializers.Serializer):
     )
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$",
+        "example": "22:00",
+    }
+)
+class WallClockTimeField(serializers.TimeField):
+    """A time of day in the member's own time zone, without offset ("22:00"). OpenAPI's
+    ``format: time`` would demand an offset, which a wall-clock time does not have."""
+
+
 class _PreferenceFields(serializers.Serializer):
-    quiet_hours_start = serializers.TimeField(
+    quiet_hours_start = WallClockTimeField(
         allow_null=True,
         help_text=_("Start of your quiet hours (HH:MM, in your time zone), or null: none."),
     )
-    quiet_hours_end = serializers.TimeField(
+    quiet_hours_end = WallClockTimeField(
         allow_null=True,
         help_text=_("End of your quiet hours (may be the next morning), or null: none."),
     )

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from communities.models import Community, Post
 from config.api.pagination import StreamPagination
+from config.api.strict import validated
 from config.errors import NotFound
 from notifications.api import notification_serializers as s
 from notifications.models import Notification, ThreadSubscription
@@ -41,9 +42,7 @@ TAGS = ["notifications"]
 
 
 def _validated(serializer_class, data, **kwargs) -> dict:
-    serializer = serializer_class(data=data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
+    return validated(serializer_class, data, **kwargs)
 
 
 class NotificationPagination(StreamPagination):

@@ -10,6 +10,9 @@ constant number of queries. Avatars are served at the authenticated API address
 ``profiles/{id}/avatar/``, never at a public media URL.
 """
 
+from zoneinfo import available_timezones
+
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -19,10 +22,24 @@ from communities.api.serializers import (
     VisibleCommunityField,
     protected_file_url,
 )
+from config.api.fields import KnownValuesCharField
 from profiles.models import Badge, BadgeAward, Kudos, User
+from profiles.recognition.kudos import KUDOS_MESSAGE_MAX_LENGTH
+from profiles.services import ISO_639_1
 
 # Ids are 64-bit integers in the database; larger numbers are refused as malformed.
 ID_MAX = 2**63 - 1
+
+
+def _language_codes() -> list[str]:
+    """The codes ``user_profile_update`` accepts (ISO 639-1 and the site's languages)."""
+    return sorted(ISO_639_1 | {code.lower() for code, _name in settings.LANGUAGES})
+
+
+def _time_zones() -> list[str]:
+    return sorted(available_timezones())
+
+
 # Query parameters every list accepts besides its filters (pagination, format).
 PAGINATION_PARAMETERS = {"page", "page_size", "cursor", "format"}
 
@@ -293,14 +310,17 @@ class MeUpdateSerializer(serializers.Serializer):
     location = serializers.CharField(
         max_length=120, required=False, allow_blank=True, help_text=_("Office or city.")
     )
-    time_zone = serializers.CharField(
-        max_length=64, required=False, help_text=_("IANA time zone, e.g. Europe/Paris.")
+    time_zone = KnownValuesCharField(
+        schema_enum=_time_zones,
+        max_length=64,
+        required=False,
+        help_text=_("IANA time zone, e.g. Europe/Paris."),
     )
     bio = serializers.CharField(
         max_length=5000, required=False, allow_blank=True, help_text=_("Markdown.")
     )
     languages = serializers.ListField(
-        child=serializers.CharField(max_length=16),
+        child=KnownValuesCharField(schema_enum=_language_codes, max_length=16),
         max_length=20,
         required=False,
         help_text=_("Language codes, e.g. [“fr”, “en”]."),
@@ -416,11 +436,14 @@ class KudosCreateInputSerializer(serializers.Serializer):
         max_length=50,
         help_text=_("Ids of the colleagues to praise."),
     )
-    value = serializers.CharField(
-        max_length=30, help_text=_("One of the configured values (CERCLE_KUDOS_VALUES).")
+    value = KnownValuesCharField(
+        schema_enum=lambda: settings.CERCLE_KUDOS_VALUES,
+        max_length=30,
+        help_text=_("One of the configured values (CERCLE_KUDOS_VALUES)."),
     )
     message = serializers.CharField(
-        max_length=2000, help_text=_("Why, in a few words (at most 1000 characters).")
+        max_length=KUDOS_MESSAGE_MAX_LENGTH,
+        help_text=_("Why, in a few words (at most 1000 characters)."),
     )
     community = VisibleCommunityField(
         required=False,

@@ -9,17 +9,19 @@ that is not an image) become HTTP answers in :mod:`config.api.exceptions`.
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from communities.api.views import ID_MAX, CommunitiesAPIView, _validated
 from communities.files import stored_file_response
+from communities.parsing import TOPIC_MAX_LENGTH
 from communities.selectors.communities import community_get_for
 from communities.selectors.posts import post_get_for
 from config.api.pagination import StreamPagination
+from config.api.parsers import StrictMultiPartParser
 from config.errors import NotFound
 from profiles import selectors
 from profiles.api import serializers as s
@@ -88,7 +90,7 @@ class MeView(CommunitiesAPIView):
 class MeAvatarView(CommunitiesAPIView):
     """Upload a new avatar (multipart; checked and resized) or remove it."""
 
-    parser_classes = [MultiPartParser]
+    parser_classes = [StrictMultiPartParser]
     serializer_class = s.MeSerializer
 
     @extend_schema(
@@ -99,11 +101,12 @@ class MeAvatarView(CommunitiesAPIView):
         user = user_avatar_set(user=request.user, upload=data["avatar"])
         return Response(s.MeSerializer(_me(user), context={"request": request}).data)
 
-    # 200 with the profile, like PUT: the client shows the change without a second request.
-    @extend_schema(request=None, responses={200: s.MeSerializer})
+    # 204 No Content, like every other removal in the API: the client drops the avatar it
+    # shows (the profile's avatar is then null) without reading a body.
+    @extend_schema(request=None, responses={204: OpenApiResponse(description="Removed.")})
     def delete(self, request):
         user_avatar_remove(user=request.user)
-        return Response(s.MeSerializer(_me(request.user), context={"request": request}).data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 # The directory and profiles -----------------------------------------------------------
@@ -216,17 +219,36 @@ class ProfileFollowingView(CommunitiesAPIView):
         )
 
 
+TOPIC_NAME_PARAMETER = OpenApiParameter(
+    "name",
+    location=OpenApiParameter.PATH,
+    description=_lazy(
+        "The topic, with or without its #: a letter, then letters, digits and dashes "
+        "(at most %(n)d characters)."
+    )
+    % {"n": TOPIC_MAX_LENGTH},
+)
+
+
 class TopicFollowView(CommunitiesAPIView):
     """Follow a #topic (POST) or stop following it (DELETE)."""
 
     serializer_class = s.TopicFollowOutputSerializer
 
-    @extend_schema(request=None, responses={200: s.TopicFollowOutputSerializer, 404: NOT_FOUND})
+    @extend_schema(
+        request=None,
+        parameters=[TOPIC_NAME_PARAMETER],
+        responses={200: s.TopicFollowOutputSerializer, 404: NOT_FOUND},
+    )
     def post(self, request, name):
         follow = topic_follow(user=request.user, topic_name=name)
         return Response({"topic": follow.topic.name, "following": True})
 
-    @extend_schema(request=None, responses={200: s.TopicFollowOutputSerializer, 404: NOT_FOUND})
+    @extend_schema(
+        request=None,
+        parameters=[TOPIC_NAME_PARAMETER],
+        responses={200: s.TopicFollowOutputSerializer, 404: NOT_FOUND},
+    )
     def delete(self, request, name):
         topic_unfollow(user=request.user, topic_name=name)
         return Response({"topic": name.strip().lstrip("#").lower(), "following": False})

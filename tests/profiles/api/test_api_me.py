@@ -134,8 +134,9 @@ def test_avatar_upload_without_a_file_is_400(member_api_client):
 def test_avatar_removed(member_api_client, user):
     member_api_client.put(AVATAR, {"avatar": png_upload()}, format="multipart")
     response = member_api_client.delete(AVATAR)
-    assert response.status_code == 200
-    assert response.json()["avatar"] is None
+    assert response.status_code == 204
+    assert response.content == b""
+    assert member_api_client.get(ME).json()["avatar"] is None
     user.refresh_from_db()
     assert not user.avatar
     assert member_api_client.get(f"/api/v1/profiles/{user.pk}/avatar/").status_code == 404

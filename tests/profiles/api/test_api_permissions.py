@@ -25,7 +25,7 @@ def _calls(world):
     return [
         ("get", "/api/v1/me/", None, 200),
         ("patch", "/api/v1/me/", {"location": "Lyon"}, 200),
-        ("delete", "/api/v1/me/avatar/", None, 200),
+        ("delete", "/api/v1/me/avatar/", None, 204),
         ("get", "/api/v1/profiles/", None, 200),
         ("get", f"/api/v1/profiles/{colleague}/", None, 200),
         ("post", f"/api/v1/profiles/{colleague}/follow/", None, 200),
