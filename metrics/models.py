@@ -382,8 +382,8 @@ class ProfileTypeWeek(models.Model):
     COUNTERS = ("posts", "comments", "replies_to_others", "reactions_given", "kudos_given", "reads")
 
     class Meta:
-        verbose_name = _("participation by profile type")
-        verbose_name_plural = _("participation by profile type")
+        verbose_name = _("participation dashboard")
+        verbose_name_plural = _("participation dashboards")
         ordering = ["-week", "type"]
         constraints = [
             models.UniqueConstraint(

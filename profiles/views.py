@@ -30,6 +30,7 @@ from communities.selectors.communities import community_get_for
 from communities.selectors.posts import post_get_for
 from communities.views import _render_tab, form_status, is_htmx, member_view
 from config.errors import DomainError
+from metrics.participation import activity_summary, period_parse
 from profiles import forms
 from profiles.models import Badge, BadgeAward, Kudos, TopicFollow, User
 from profiles.recognition.kudos import kudos_give
@@ -178,6 +179,37 @@ def post_experts(request: HttpRequest, post_id: int) -> HttpResponse:
 
 # --- Profile page -------------------------------------------------------------------------
 
+#: The periods of "Your activity" on a member's own profile.
+OWN_ACTIVITY_PERIODS = ("4w", "13w")
+
+
+def _own_activity(user: User) -> list[dict]:
+    """What the member gave and received over the last 4 and 13 weeks, for their own
+    profile only (never a profile type): one row per figure, one column per period."""
+    today = timezone.now().date()
+    summaries = [
+        activity_summary(user_id=user.pk, period=period_parse(name, today=today))
+        for name in OWN_ACTIVITY_PERIODS
+    ]
+    rows = [
+        ("given", "posts", _("Posts (questions included)")),
+        ("given", "replies_to_others", _("Replies to colleagues")),
+        ("given", "reactions", _("Reactions given")),
+        ("given", "kudos", _("Kudos given")),
+        ("given", "answers_accepted", _("Your answers accepted")),
+        ("received", "replies", _("Replies received")),
+        ("received", "reactions", _("Reactions received")),
+        ("received", "kudos", _("Kudos received")),
+        ("received", "accepted_answers", _("Answers you accepted")),
+    ]
+    table = []
+    for side, name, label in rows:
+        values = [getattr(summary, side)[name] for summary in summaries]
+        table.append({"side": side, "label": label, "values": values})
+    reads = [summary.reads for summary in summaries]
+    table.append({"side": "reads", "label": _("Posts read"), "values": reads})
+    return table
+
 
 def _profile_context(request: HttpRequest, person: User, kudos_form=None) -> dict:
 
@@ -202,6 +234,7 @@ def _profile_context(request: HttpRequest, person: User, kudos_form=None) -> dic
         "kudos_form": None
         if is_me
         else (kudos_form or _kudos_form(request, initial={"recipients": [person.pk]})),
+        "own_activity": _own_activity(person) if is_me else None,
     }
 
 

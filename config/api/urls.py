@@ -29,6 +29,8 @@ def api_root(request, format=None):
             "people_you_may_know": reverse(
                 "api:people-you-may-know", request=request, format=format
             ),
+            "participation": reverse("api:metrics-participation", request=request, format=format),
+            "my_activity": reverse("api:metrics-activity-me", request=request, format=format),
             "schema": reverse("api-schema", request=request),
             "docs": reverse("api-docs", request=request),
             "auth": request.build_absolute_uri("/_allauth/app/v1/auth/login"),
@@ -41,4 +43,5 @@ urlpatterns = [
     path("", include("profiles.api.urls")),
     path("", include("communities.api.urls")),
     path("", include("notifications.api.urls")),
+    path("metrics/", include("metrics.api.urls")),
 ]
