@@ -180,7 +180,11 @@ def classify(signals: Signals, population: Population | None = None) -> Verdict:
         return Verdict(
             ProfileType.NEW,
             (
-                str(_("joined %(days)d days ago: too little history to judge"))
+                ngettext(
+                    "joined %(days)d day ago: too little history to judge",
+                    "joined %(days)d days ago: too little history to judge",
+                    s.tenure_days,
+                )
                 % {"days": s.tenure_days},
             ),
         )
