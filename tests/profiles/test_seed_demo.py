@@ -91,13 +91,13 @@ def test_seed_demo_fills_profiles_follows_kudos_and_badges():
 
 
 @pytest.mark.django_db
-def test_seed_demo_opens_the_dashboards_on_rollups_and_ten_weeks_of_profile_types():
+def test_seed_demo_opens_the_dashboards_on_rollups_and_five_weeks_of_profile_types():
     from metrics.models import MemberDay, ProfileLabel, ProfileTypeWeek
 
     call_command("seed_demo", members=40, stdout=StringIO())
 
     assert MemberDay.objects.filter(community__isnull=True).exists()
     weeks = set(ProfileLabel.objects.values_list("week", flat=True))
-    assert len(weeks) == 10
+    assert len(weeks) == 5
     latest = max(weeks)
     assert ProfileTypeWeek.objects.filter(week=latest, community__isnull=True, members__gt=0)

@@ -324,15 +324,16 @@ class Command(BaseCommand):
 
     def _seed_metrics(self) -> None:
         """The participation rollups over the 90 days of history and the profile types of
-        the last ten weeks, as the beat tasks would have computed them week after week,
-        so that the dashboards open on real patterns and transitions."""
+        the last five weeks (those with at least 60 days of history behind them), as the
+        beat tasks would have computed them week after week, so that the dashboards open
+        on real patterns and month-over-month transitions."""
         today = timezone.now().date()
         rollups_rebuild(since=today - timedelta(days=91))
         if not profile_types_enabled():
             return
         last = timezone.now() - timedelta(days=1)
         sunday = last.date() - timedelta(days=(last.weekday() + 1) % 7)
-        for weeks_ago in reversed(range(10)):
+        for weeks_ago in reversed(range(5)):
             profile_labels_evaluate(as_of=sunday - timedelta(weeks=weeks_ago))
 
     def _seed_generated(self, *, members: int, seed: int, password_hash: str) -> None:
