@@ -32,7 +32,7 @@ from metrics.participation import (
     period_parse,
 )
 from metrics.profile_labels import profile_types_enabled
-from metrics.profile_types import ProfileType
+from metrics.profile_types import ProfileType, reasons_text
 from metrics.selectors import rollups_lag
 
 
@@ -658,7 +658,7 @@ class DashboardAdmin(admin.ModelAdmin):
                 item.user.email,
                 str(type_label),
                 item.since.isoformat(),
-                "; ".join(item.reasons),
+                "; ".join(reasons_text(item.reasons)),
             ]
 
         if request.GET.get("format") == "csv":

@@ -81,7 +81,8 @@ def _labels_create(labels: list[ProfileLabel]) -> None:
 def _scope_evaluate(*, as_of: date, community_id: int | None) -> int:
     signals = signals_for(as_of=as_of, community_id=community_id)
     population = Population(signals.values())
-    needed = rules()["downgrade_weeks"]
+    thresholds = rules()
+    needed = thresholds["downgrade_weeks"]
     earlier = ProfileLabel.objects.filter(
         community_id=community_id,
         week__lt=as_of,
@@ -93,7 +94,7 @@ def _scope_evaluate(*, as_of: date, community_id: int | None) -> int:
 
     labels = []
     for user_id, member_signals in signals.items():
-        verdict = classify(member_signals, population)
+        verdict = classify(member_signals, population, thresholds=thresholds)
         previous = history.get(user_id, [])
         published = previous[-1]["type"] if previous else None
         evaluations = [row["computed_type"] for row in previous][len(previous) - needed + 1 :]

@@ -3,7 +3,7 @@
 The six motivation types of the practice (see docs/profile-types.md), plus ``new`` for
 members with too little history to judge. This module is pure: it turns the signals of
 one member over a rolling window (:class:`Signals`, computed from the daily rollups by
-:mod:`metrics.classification`) into a :class:`Verdict` (a type and the reasons for it, in
+:mod:`metrics.signals`) into a :class:`Verdict` (a type and the reasons for it, in
 words and figures), and decides when a published type may change (:func:`label_settle`).
 
 Rules are tried in a fixed order and the first that matches wins; every threshold lives
@@ -139,14 +139,87 @@ class Signals:
         return (self.recent_actions / self.recent_days) / (self.past_actions / past_days)
 
 
+def _days(n: int) -> str:
+    return ngettext("%(n)d day", "%(n)d days", n) % {"n": n}
+
+
+def _wrote(n: int) -> str:
+    return ngettext("wrote %(n)d post or reply", "wrote %(n)d posts or replies", n) % {"n": n}
+
+
+#: How each reason reads, in the language of whoever reads it (reasons are stored as a
+#: code and its figures, and put into words when they are shown).
+REASON_TEXTS = {
+    "new": lambda p: (
+        ngettext(
+            "joined %(days)d day ago: too little history to judge",
+            "joined %(days)d days ago: too little history to judge",
+            p["days"],
+        )
+        % p
+    ),
+    "rarely_there": lambda p: (
+        _("active on %(days)s, read %(reads)d posts, %(actions)d contributions")
+        % {**p, "days": _days(p["days"])}
+    ),
+    "joined_many": lambda p: _("joined %(joined)d communities, active in %(active)d") % p,
+    "declined_from": lambda p: (
+        _(
+            "%(past)d contributions in the %(past_days)d days before the last "
+            "%(recent_days)d, %(recent)d since"
+        )
+        % p
+    ),
+    "pace_down": lambda p: _("pace down to %(pct)d%% of what it was") % p,
+    "own_posts": lambda p: (
+        _("wrote %(posts)d posts of their own and %(replies)d replies to others") % p
+    ),
+    "reactions_balance": lambda p: _("received %(received)d reactions, gave %(given)d") % p,
+    "reads_writes": lambda p: (
+        _("read %(reads)d posts, %(wrote)s") % {"reads": p["reads"], "wrote": _wrote(p["writes"])}
+    ),
+    "reads_top_quarter": lambda p: _("reads put them in the top quarter"),
+    "reads_bottom_quarter": lambda p: _("reads put them in the bottom quarter"),
+    "gives": lambda p: (
+        _("replied %(replies)d times to others, gave %(given)d reactions and kudos") % p
+    ),
+    "broad": lambda p: _("active in %(active)d communities") % p,
+    "serves_them": lambda p: (
+        _("contributes when it serves them: %(questions)d questions, %(writes)d writes") % p
+    ),
+    "answers_accepted": lambda p: _("%(accepted)d of their answers accepted") % p,
+    "active_days": lambda p: _("active on %(days)s") % {"days": _days(p["days"])},
+}
+
+
+def reason_text(reason) -> str:
+    """One stored reason in words, in the active language: ``[code, figures]`` (or
+    plain text, as it is shown)."""
+    if isinstance(reason, str):
+        return reason
+    code, figures = reason
+    return str(REASON_TEXTS[code](figures))
+
+
+def reasons_text(reasons) -> list[str]:
+    return [reason_text(reason) for reason in reasons]
+
+
 @dataclass(frozen=True)
 class Verdict:
+    """A type and its reasons: ``(code, figures)`` pairs, put into words by
+    :func:`reason_text` when shown (:attr:`texts`, :attr:`explanation`)."""
+
     type: str
-    reasons: tuple[str, ...] = field(default_factory=tuple)
+    reasons: tuple[tuple[str, dict], ...] = field(default_factory=tuple)
+
+    @property
+    def texts(self) -> list[str]:
+        return reasons_text(self.reasons)
 
     @property
     def explanation(self) -> str:
-        return "; ".join(self.reasons)
+        return "; ".join(self.texts)
 
 
 class Population:
@@ -155,14 +228,14 @@ class Population:
     def __init__(self, signals: Iterable[Signals]):
         self._reads = sorted(s.reads for s in signals)
 
-    def reads_quarter(self, reads: int) -> str | None:
+    def reads_quarter(self, reads: int) -> tuple[str, dict] | None:
         if len(self._reads) < 4 or not reads:
             return None
         rank = bisect.bisect_left(self._reads, reads) / len(self._reads)
         if rank >= 0.75:
-            return str(_("reads put them in the top quarter"))
+            return ("reads_top_quarter", {})
         if rank < 0.25:
-            return str(_("reads put them in the bottom quarter"))
+            return ("reads_bottom_quarter", {})
         return None
 
 
@@ -170,24 +243,16 @@ def _share(part: int, whole: int) -> float:
     return part / whole if whole else 0.0
 
 
-def classify(signals: Signals, population: Population | None = None) -> Verdict:
-    """The type of one member and why, by the first rule of docs/profile-types.md that fits."""
-    r = rules()
+def classify(
+    signals: Signals, population: Population | None = None, *, thresholds: dict | None = None
+) -> Verdict:
+    """The type of one member and why, by the first rule of docs/profile-types.md that
+    fits. ``thresholds``: :func:`rules`, when the caller classifies many members."""
+    r = thresholds or rules()
     s = signals
-    days = ngettext("%(n)d day", "%(n)d days", s.active_days) % {"n": s.active_days}
 
     if s.tenure_days < r["new_tenure_days"]:
-        return Verdict(
-            ProfileType.NEW,
-            (
-                ngettext(
-                    "joined %(days)d day ago: too little history to judge",
-                    "joined %(days)d days ago: too little history to judge",
-                    s.tenure_days,
-                )
-                % {"days": s.tenure_days},
-            ),
-        )
+        return Verdict(ProfileType.NEW, (("new", {"days": s.tenure_days}),))
 
     trend = s.trend
     if (
@@ -198,19 +263,16 @@ def classify(signals: Signals, population: Population | None = None) -> Verdict:
         return Verdict(
             ProfileType.JADED,
             (
-                str(
-                    _(
-                        "%(past)d contributions in the %(past_days)d days before the last "
-                        "%(recent_days)d, %(recent)d since"
-                    )
-                )
-                % {
-                    "past": s.past_actions,
-                    "recent": s.recent_actions,
-                    "past_days": s.window_days - s.recent_days,
-                    "recent_days": s.recent_days,
-                },
-                str(_("pace down to %(pct)d%% of what it was")) % {"pct": round(trend * 100)},
+                (
+                    "declined_from",
+                    {
+                        "past": s.past_actions,
+                        "recent": s.recent_actions,
+                        "past_days": s.window_days - s.recent_days,
+                        "recent_days": s.recent_days,
+                    },
+                ),
+                ("pace_down", {"pct": round(trend * 100)}),
             ),
         )
 
@@ -220,13 +282,11 @@ def classify(signals: Signals, population: Population | None = None) -> Verdict:
     )
     if rarely_there or (s.writes == 0 and s.reads < r["shy_min_reads"]):
         reasons = [
-            str(_("active on %(days)s, read %(reads)d posts, %(actions)d contributions"))
-            % {"days": days, "reads": s.reads, "actions": s.actions}
+            ("rarely_there", {"days": s.active_days, "reads": s.reads, "actions": s.actions})
         ]
         if s.communities_joined > max(1, s.communities_active):
             reasons.append(
-                str(_("joined %(joined)d communities, active in %(active)d"))
-                % {"joined": s.communities_joined, "active": s.communities_active}
+                ("joined_many", {"joined": s.communities_joined, "active": s.communities_active})
             )
         return Verdict(ProfileType.INDIFFERENT, tuple(reasons))
 
@@ -241,10 +301,11 @@ def classify(signals: Signals, population: Population | None = None) -> Verdict:
         return Verdict(
             ProfileType.SHOW_OFF,
             (
-                str(_("wrote %(posts)d posts of their own and %(replies)d replies to others"))
-                % {"posts": s.posts, "replies": s.replies_to_others},
-                str(_("received %(received)d reactions, gave %(given)d"))
-                % {"received": s.reactions_received, "given": s.reactions_given},
+                ("own_posts", {"posts": s.posts, "replies": s.replies_to_others}),
+                (
+                    "reactions_balance",
+                    {"received": s.reactions_received, "given": s.reactions_given},
+                ),
             ),
         )
 
@@ -253,10 +314,7 @@ def classify(signals: Signals, population: Population | None = None) -> Verdict:
         and s.writes <= r["shy_max_writes"]
         and _share(s.writes, s.reads) <= r["shy_max_write_per_read"]
     ):
-        wrote = ngettext("wrote %(n)d post or reply", "wrote %(n)d posts or replies", s.writes) % {
-            "n": s.writes
-        }
-        reasons = [str(_("read %(reads)d posts, %(wrote)s")) % {"reads": s.reads, "wrote": wrote}]
+        reasons = [("reads_writes", {"reads": s.reads, "writes": s.writes})]
         quarter = population.reads_quarter(s.reads) if population else None
         if quarter:
             reasons.append(quarter)
@@ -267,25 +325,15 @@ def classify(signals: Signals, population: Population | None = None) -> Verdict:
         and s.given >= r["enthusiast_min_given"]
         and _share(s.replies_to_others, s.writes) >= r["enthusiast_min_reply_share"]
     ):
-        reasons = [
-            str(_("replied %(replies)d times to others, gave %(given)d reactions and kudos"))
-            % {"replies": s.replies_to_others, "given": s.given}
-        ]
+        reasons = [("gives", {"replies": s.replies_to_others, "given": s.given})]
         if s.communities_active > 1:
-            reasons.append(
-                str(_("active in %(active)d communities")) % {"active": s.communities_active}
-            )
+            reasons.append(("broad", {"active": s.communities_active}))
         return Verdict(ProfileType.ENTHUSIAST, tuple(reasons))
 
-    reasons = [
-        str(_("contributes when it serves them: %(questions)d questions, %(writes)d writes"))
-        % {"questions": s.questions, "writes": s.writes}
-    ]
+    reasons = [("serves_them", {"questions": s.questions, "writes": s.writes})]
     if s.answers_accepted:
-        reasons.append(
-            str(_("%(accepted)d of their answers accepted")) % {"accepted": s.answers_accepted}
-        )
-    reasons.append(str(_("active on %(days)s")) % {"days": days})
+        reasons.append(("answers_accepted", {"accepted": s.answers_accepted}))
+    reasons.append(("active_days", {"days": s.active_days}))
     return Verdict(ProfileType.PRAGMATIC, tuple(reasons))
 
 

@@ -40,7 +40,7 @@ from metrics.profile_labels import (
     profile_type_override,
     profile_types_enabled,
 )
-from metrics.profile_types import ProfileType
+from metrics.profile_types import ProfileType, reasons_text
 from profiles.models import User
 
 
@@ -191,7 +191,7 @@ def _profile_type_data(member: User, community: Community | None) -> dict:
             "computed_type": label.computed_type if label else None,
             "since": label.since if label else None,
             "evaluated_on": label.week if label else None,
-            "reasons": [str(reason) for reason in label.reasons] if label else [],
+            "reasons": reasons_text(label.reasons) if label else [],
             "history": [{"week": row.week, "type": row.type} for row in state.history],
             "override": None
             if override is None

@@ -13,6 +13,7 @@ from metrics.profile_labels import (
     profile_labels_evaluate,
     profile_type_override,
 )
+from metrics.profile_types import reasons_text
 from tests.factories import UserFactory, make_community, make_member
 
 pytestmark = pytest.mark.django_db
@@ -76,7 +77,7 @@ def test_each_member_gets_a_type_with_its_reasons_everywhere_they_belong(communi
     profile_labels_evaluate(as_of=SUNDAY)
 
     assert _label(shy).type == "shy"
-    assert _label(shy).reasons[0] == "read 180 posts, wrote 0 posts or replies"
+    assert reasons_text(_label(shy).reasons)[0] == "read 180 posts, wrote 0 posts or replies"
     assert _label(shy, community).type == "shy"
     assert _label(enthusiast).type == "enthusiast"
     assert _label(enthusiast, community).type == "enthusiast"
@@ -267,3 +268,16 @@ def test_the_weekly_task_evaluates_the_last_counted_sunday_once(community):
     assert profile_types_evaluate() == "2026-11-29"
     assert profile_types_evaluate() is None
     assert ProfileLabel.objects.filter(week=SUNDAY, community__isnull=True).count() == 1
+
+
+def test_reasons_read_in_the_language_of_whoever_reads_them(community):
+    from django.utils import translation
+
+    shy = _member(community)
+    _shy(shy, community)
+    profile_labels_evaluate(as_of=SUNDAY)  # as the beat task does: in the default language
+
+    stored = _label(shy).reasons
+    with translation.override("fr"):
+        assert reasons_text(stored)[0] == "a lu 180 publications, a écrit 0 publication ou réponse"
+    assert reasons_text(stored)[0] == "read 180 posts, wrote 0 posts or replies"

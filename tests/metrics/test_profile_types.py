@@ -27,7 +27,7 @@ def test_rare_visits_and_nothing_written_is_indifferent_and_says_where_they_join
     )
 
     assert verdict.type == ProfileType.INDIFFERENT
-    assert verdict.reasons == (
+    assert tuple(verdict.texts) == (
         "active on 3 days, read 2 posts, 0 contributions",
         "joined 5 communities, active in 1",
     )
@@ -50,7 +50,7 @@ def test_a_member_whose_pace_fell_after_a_busy_period_is_jaded():
     )
 
     assert verdict.type == ProfileType.JADED
-    assert verdict.reasons == (
+    assert tuple(verdict.texts) == (
         "56 contributions in the 60 days before the last 30, 4 since",
         # 4 actions in 30 days against 56 in 60: 14% of the former pace
         "pace down to 14% of what it was",
@@ -105,7 +105,7 @@ def test_many_own_posts_many_likes_received_few_given_is_a_show_off():
     )
 
     assert verdict.type == ProfileType.SHOW_OFF
-    assert verdict.reasons == (
+    assert tuple(verdict.texts) == (
         "wrote 18 posts of their own and 3 replies to others",
         "received 90 reactions, gave 4",
     )
@@ -138,7 +138,7 @@ def test_reading_a_lot_and_writing_almost_nothing_is_shy_with_their_rank_among_r
     )
 
     assert verdict.type == ProfileType.SHY
-    assert verdict.reasons == (
+    assert tuple(verdict.texts) == (
         "read 212 posts, wrote 1 post or reply",
         "reads put them in the top quarter",
     )
@@ -160,7 +160,7 @@ def test_a_member_who_asks_and_gets_answers_accepted_is_pragmatic():
     )
 
     assert verdict.type == ProfileType.PRAGMATIC
-    assert "2 of their answers accepted" in verdict.reasons
+    assert "2 of their answers accepted" in verdict.texts
 
 
 def test_thresholds_come_from_settings(settings):

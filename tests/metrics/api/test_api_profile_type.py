@@ -29,7 +29,7 @@ def _labels(user, community, *, weeks: int = 1, type="shy", computed_type=None):
             computed_type=computed_type or type,
             type=type,
             since=SUNDAY - timedelta(weeks=weeks - 1),
-            reasons=["read 212 posts, wrote 1 post or reply", "reads put them in the top quarter"],
+            reasons=[["reads_writes", {"reads": 212, "writes": 1}], ["reads_top_quarter", {}]],
             signals={"reads": 212},
         )
 
@@ -390,3 +390,17 @@ def test_setting_a_type_costs_the_same_whatever_the_community_size(
         )
 
     assert response.status_code == 201
+
+
+def test_the_reasons_read_in_the_managers_language(cast):
+    _labels(cast.member, cast.community)
+
+    response = client_for(cast.owner).get(
+        url(cast.member), {"community": cast.community.slug}, HTTP_ACCEPT_LANGUAGE="fr"
+    )
+
+    assert response.status_code == 200
+    assert response.json()["reasons"] == [
+        "a lu 212 publications, a écrit 1 publication ou réponse",
+        "ses lectures le placent dans le quart supérieur",
+    ]
