@@ -36,8 +36,22 @@ from metrics.profile_types import ProfileType, reasons_text
 from metrics.selectors import rollups_lag
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Tables written by the metrics app alone: the append-only activity log, and the
+    rollups, written by their fill only (:mod:`metrics.rollups`)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Activity)
-class ActivityAdmin(admin.ModelAdmin):
+class ActivityAdmin(ReadOnlyAdmin):
     """Read-only: the activity log is append-only."""
 
     list_display = [
@@ -53,28 +67,6 @@ class ActivityAdmin(admin.ModelAdmin):
     list_select_related = ["actor", "subject", "community"]
     date_hierarchy = "created_at"
     search_fields = ["actor__email", "actor__display_name"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """The rollups are written by their fill only (:mod:`metrics.rollups`)."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class RollupLagWarningMixin:
